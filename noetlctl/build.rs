@@ -17,13 +17,22 @@ fn main() {
 }
 
 fn git_commit() -> Option<String> {
-    let top = Command::new("git").args(["rev-parse", "--show-toplevel"]).output().ok()?;
-    if !top.status.success() {
-        return None;
+    // Rebuild when HEAD moves (a checkout or a commit on the current branch), so the
+    // commit never goes stale in incremental builds.
+    for file in ["HEAD", "packed-refs"] {
+        if let Some(path) = git(&["rev-parse", "--git-path", file]) {
+            println!("cargo:rerun-if-changed={path}");
+        }
     }
-    let top = String::from_utf8(top.stdout).ok()?;
-    // Rebuild when HEAD moves, so the commit never goes stale in incremental builds.
-    println!("cargo:rerun-if-changed={}/.git/HEAD", top.trim());
-    let out = Command::new("git").args(["rev-parse", "--short=7", "HEAD"]).output().ok()?;
+    if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        if let Some(path) = git(&["rev-parse", "--git-path", &branch]) {
+            println!("cargo:rerun-if-changed={path}");
+        }
+    }
+    git(&["rev-parse", "--short=7", "HEAD"])
+}
+
+fn git(args: &[&str]) -> Option<String> {
+    let out = Command::new("git").args(args).output().ok()?;
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
