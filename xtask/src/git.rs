@@ -1,0 +1,24 @@
+//! What git says about the checkout: the commit a build comes from.
+
+use xshell::{cmd, Shell};
+
+/// Short commit of HEAD, `unknown` outside a git checkout or before the first commit.
+pub fn short_sha(sh: &Shell) -> String {
+    cmd!(sh, "git rev-parse --short=7 HEAD")
+        .quiet()
+        .ignore_stderr()
+        .read()
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Whether tracked files differ from HEAD (tags of a dirty tree get a `-dirty` suffix).
+pub fn is_dirty(sh: &Shell) -> bool {
+    cmd!(sh, "git status --porcelain --untracked-files=no")
+        .quiet()
+        .ignore_stderr()
+        .read()
+        .map(|s| !s.trim().is_empty())
+        .unwrap_or(false)
+}
