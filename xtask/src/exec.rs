@@ -106,6 +106,14 @@ fn run_action(action: &Action, ctx: &Ctx) -> anyhow::Result<Option<String>> {
             write_atomically(&ctx.abs(path), contents.as_bytes(), None)?;
             Ok(None)
         }
+        Action::RemoveDir(dir) => {
+            match std::fs::remove_dir_all(ctx.abs(dir)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e).with_context(|| format!("cannot remove {dir}"))?,
+                _ => {}
+            }
+            Ok(None)
+        }
+        Action::SwapDir { from, to, require } => swap_dir(&ctx.abs(from), &ctx.abs(to), require.as_deref()).map(|()| None),
         Action::CheckBinary { path, platform } => {
             binary::check(&ctx.abs(path), platform.os, platform.arch)?;
             Ok(Some(format!("{path} is a {platform} executable")))
@@ -183,6 +191,33 @@ pub fn write_atomically(path: &Utf8Path, bytes: &[u8], mode: Option<std::fs::Per
         let _ = std::fs::remove_file(&tmp);
     }
     result.with_context(|| format!("cannot write {path}"))
+}
+
+/// Two renames: `to` → `to.old`, `from` → `to`; the old dir is removed only once the new
+/// one is in place, and put back if the second rename fails.
+fn swap_dir(from: &Utf8Path, to: &Utf8Path, require: Option<&str>) -> anyhow::Result<()> {
+    if let Some(file) = require {
+        anyhow::ensure!(from.join(file).exists(), "{from} has no {file}: the build did not produce a complete result");
+    }
+    let old = Utf8PathBuf::from(format!("{to}.old"));
+    let _ = std::fs::remove_dir_all(&old);
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {parent}"))?;
+    }
+    let had_old = to.exists();
+    if had_old {
+        std::fs::rename(to, &old).with_context(|| format!("cannot move {to} aside"))?;
+    }
+    if let Err(e) = std::fs::rename(from, to) {
+        if had_old {
+            let _ = std::fs::rename(&old, to);
+        }
+        return Err(e).with_context(|| format!("cannot move {from} to {to}"));
+    }
+    if had_old {
+        std::fs::remove_dir_all(&old).with_context(|| format!("cannot remove {old}"))?;
+    }
+    Ok(())
 }
 
 pub fn human_size(bytes: u64) -> String {

@@ -11,6 +11,7 @@ mod plan;
 mod platform;
 mod sha256;
 mod tools;
+mod version;
 
 use camino::Utf8PathBuf;
 use xshell::Shell;
@@ -47,6 +48,7 @@ fn run(command: Subcommand, ctx: &Ctx) -> anyhow::Result<()> {
     let plan = match command {
         Subcommand::LocalBin(f) => commands::local_bin::plan(&f, ctx, &sh)?,
         Subcommand::Cli(f) => commands::cli::plan(&f, ctx, &sh)?,
+        Subcommand::Ui(f) => commands::ui::plan(&f, ctx, &sh)?,
     };
     exec::execute(&plan, ctx)
 }

@@ -36,6 +36,10 @@ pub enum Action {
     WriteFile { path: Utf8PathBuf, contents: String },
     /// Fail unless the executable's header says it was built for `platform`.
     CheckBinary { path: Utf8PathBuf, platform: Platform },
+    RemoveDir(Utf8PathBuf),
+    /// Replace directory `to` with the complete directory `from` (two renames on one
+    /// filesystem), after checking `from` holds `require`; the old `to` stays until then.
+    SwapDir { from: Utf8PathBuf, to: Utf8PathBuf, require: Option<String> },
     /// Write a JSON manifest (platform, triple, path, size, sha256) of built binaries.
     WriteManifest { path: Utf8PathBuf, entries: Vec<ManifestEntry> },
 }
@@ -174,6 +178,12 @@ impl Action {
             Action::WriteFile { path, contents } => {
                 format!("cat > {} <<'NOETL_EOF'\n{}\nNOETL_EOF", quote(path.as_str()), contents.trim_end())
             }
+            Action::RemoveDir(dir) => format!("rm -rf {}", quote(dir.as_str())),
+            Action::SwapDir { from, to, require } => {
+                let (from, to) = (quote(from.as_str()), quote(to.as_str()));
+                let check = require.as_ref().map(|f| format!("test -e {from}/{} && ", quote(f))).unwrap_or_default();
+                format!("{check}rm -rf {to}.old && {{ ! test -e {to} || mv {to} {to}.old; }} && mv {from} {to} && rm -rf {to}.old")
+            }
             Action::CheckBinary { path, platform } => {
                 format!("# check: {path} is an executable for {platform} (read from its header)")
             }
@@ -201,6 +211,10 @@ impl Action {
             Action::Install { from, to } => json!({"kind": "install", "from": from.as_str(), "to": to.as_str()}),
             Action::WriteFile { path, contents } => {
                 json!({"kind": "write_file", "path": path.as_str(), "contents": contents})
+            }
+            Action::RemoveDir(dir) => json!({"kind": "remove_dir", "path": dir.as_str()}),
+            Action::SwapDir { from, to, require } => {
+                json!({"kind": "swap_dir", "from": from.as_str(), "to": to.as_str(), "require": require})
             }
             Action::CheckBinary { path, platform } => {
                 json!({"kind": "check_binary", "path": path.as_str(), "platform": platform.to_string()})

@@ -3,3 +3,4 @@
 
 pub mod cli;
 pub mod local_bin;
+pub mod ui;

@@ -5,11 +5,13 @@
 
 mod cli;
 mod local_bin;
+mod ui;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 pub use cli::{Cli, Strategy};
 pub use local_bin::LocalBin;
+pub use ui::Ui;
 
 use crate::exec::{Mode, Verbosity};
 
@@ -22,6 +24,7 @@ pub struct Flags {
 pub enum Subcommand {
     LocalBin(LocalBin),
     Cli(Cli),
+    Ui(Ui),
 }
 
 pub fn command() -> Command {
@@ -36,6 +39,7 @@ pub fn command() -> Command {
         .arg(flag("quiet", "Print only errors").short('q').conflicts_with("verbose"))
         .subcommand(local_bin::command())
         .subcommand(cli::command())
+        .subcommand(ui::command())
 }
 
 pub fn parse_from<I, T>(args: I) -> Result<Flags, clap::Error>
@@ -57,6 +61,7 @@ where
     let command = match m.subcommand() {
         Some(("local-bin", sub)) => Subcommand::LocalBin(local_bin::from(sub)),
         Some(("cli", sub)) => Subcommand::Cli(cli::from(sub)),
+        Some(("ui", sub)) => Subcommand::Ui(ui::from(sub)),
         _ => unreachable!("clap requires a known subcommand"),
     };
     Ok(Flags { mode, verbosity, command })
