@@ -92,8 +92,13 @@ impl Build {
 
     /// Where the binary lands, relative to the repo root.
     pub fn output(&self, strategy: Strategy) -> Utf8PathBuf {
-        let base = if strategy == Strategy::Container { "target/container" } else { "target" };
-        let mut path = Utf8PathBuf::from(base);
+        // The container writes inside the mounted repo; cargo on the host honours
+        // CARGO_TARGET_DIR like cargo itself does.
+        let mut path = if strategy == Strategy::Container {
+            Utf8PathBuf::from("target/container")
+        } else {
+            std::env::var("CARGO_TARGET_DIR").map_or_else(|_| "target".into(), Utf8PathBuf::from)
+        };
         if self.explicit_target {
             path.push(self.triple());
         }

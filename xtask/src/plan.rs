@@ -16,6 +16,9 @@ pub struct Plan {
     /// Decisions worth telling the user about (fallbacks, dropped flags), printed before running.
     pub notes: Vec<String>,
     pub steps: Vec<Step>,
+    /// Run every step even after one fails, then print a summary table and fail if any did:
+    /// for gates like `ci`, where one run should report every broken check, not the first.
+    pub keep_going: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -23,6 +26,9 @@ pub struct Step {
     /// What the step does, for progress lines: "build noetl for linux/arm64".
     pub what: String,
     pub action: Action,
+    /// Decided while planning: this step will not run, and why (e.g. an optional lint tool
+    /// is not installed). Shown by `--dry-run`/`--json` and in the run's summary.
+    pub skip: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +67,9 @@ pub struct Cmd {
     /// Feed this environment variable's value to the program's stdin (e.g. a registry
     /// password for `--password-stdin`), so the secret never appears in argv or plans.
     pub stdin_from_env: Option<String>,
+    /// How to install `program` when it is not on PATH at the moment the step runs: the
+    /// failure is then the user's to fix (exit 2) with this hint, not a bare spawn error.
+    pub install_hint: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +97,10 @@ impl Cmd {
     }
     pub fn cwd(mut self, dir: impl Into<Utf8PathBuf>) -> Cmd {
         self.cwd = Some(dir.into());
+        self
+    }
+    pub fn install_hint(mut self, hint: impl Into<String>) -> Cmd {
+        self.install_hint = Some(hint.into());
         self
     }
 
@@ -121,7 +134,11 @@ impl Plan {
         Plan { command: command.to_string(), ..Plan::default() }
     }
     pub fn step(&mut self, what: impl Into<String>, action: Action) {
-        self.steps.push(Step { what: what.into(), action });
+        self.steps.push(Step { what: what.into(), action, skip: None });
+    }
+    /// A step shown in the plan and the summary but not run, with the reason.
+    pub fn skipped(&mut self, what: impl Into<String>, action: Action, why: impl Into<String>) {
+        self.steps.push(Step { what: what.into(), action, skip: Some(why.into()) });
     }
     pub fn run(&mut self, what: impl Into<String>, cmd: Cmd) {
         self.step(what, Action::Run(cmd));
@@ -142,8 +159,18 @@ impl Plan {
         }
         for (i, step) in self.steps.iter().enumerate() {
             out.push_str(&format!("# [{}/{}] {}\n", i + 1, self.steps.len(), step.what));
-            out.push_str(&step.action.shell());
-            out.push('\n');
+            match &step.skip {
+                // Commented out, so pasting the script does what the run would do.
+                Some(why) => out.push_str(&format!("# skipped: {why}\n# {}\n", step.action.shell().replace('\n', "\n# "))),
+                None => {
+                    out.push_str(&step.action.shell());
+                    out.push('\n');
+                }
+            }
+        }
+        if self.keep_going {
+            // The script stops at the first failure; a real run goes on and summarises.
+            out = out.replacen("set -euo pipefail\n", "set -uo pipefail # a real run keeps going after a failure\n", 1);
         }
         out
     }
@@ -152,7 +179,8 @@ impl Plan {
         json!({
             "version": JSON_VERSION,
             "command": self.command,
-            "notes": self.notes,
+"notes": self.notes,
+            "keep_going": self.keep_going,
             "steps": self.steps.iter().map(Step::to_json).collect::<Vec<_>>(),
         })
     }
@@ -162,6 +190,7 @@ impl Step {
     fn to_json(&self) -> Value {
         let mut v = self.action.to_json();
         v["what"] = json!(self.what);
+        v["skip"] = json!(self.skip);
         v
     }
 }
@@ -206,6 +235,7 @@ impl Action {
                 }).collect::<Vec<_>>(),
                 "cwd": cmd.cwd.as_ref().map(|d| d.as_str()),
                 "stdin_from_env": cmd.stdin_from_env,
+                "install_hint": cmd.install_hint,
             }),
             Action::MkDir(dir) => json!({"kind": "mkdir", "path": dir.as_str()}),
             Action::Install { from, to } => json!({"kind": "install", "from": from.as_str(), "to": to.as_str()}),

@@ -16,7 +16,6 @@ use crate::flags::Ui;
 use crate::plan::{Action, Cmd, Plan};
 use crate::{sha256, tools, version};
 
-pub const SRC_DIR: &str = "ui-src";
 /// Stamp in `node_modules`: the hash of the lock file `npm ci` last installed.
 const LOCK_STAMP: &str = "node_modules/.noetl-lock.sha256";
 
@@ -61,7 +60,8 @@ pub fn plan(flags: &Ui, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
     if flags.placeholder {
         return placeholder(&mut plan, &out, &abs_out, flags.force).map(|()| plan);
     }
-    let src = ctx.abs(Utf8Path::new(SRC_DIR));
+    let src_rel = Utf8Path::new(&flags.src);
+    let src = ctx.abs(src_rel);
     let package = read_package_json(&src)?;
     // The up-to-date check runs no program: starting node and npm would cost more
     // than the whole no-op is allowed to take.
@@ -75,15 +75,15 @@ pub fn plan(flags: &Ui, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
     check_engine(sh, "npm", &package)?;
 
     let lock = std::fs::read(src.join("package-lock.json")).map_err(|_| {
-        usage("lock file", "ui-src/package-lock.json", "is missing", "run `npm install` in ui-src and commit package-lock.json")
+        usage("lock file", src.join("package-lock.json").as_str(), "is missing", "run `npm install` there and commit package-lock.json")
     })?;
     let lock_hash = sha256::hex_digest(&lock);
     let installed = std::fs::read_to_string(src.join(LOCK_STAMP)).unwrap_or_default();
     if installed.trim() != lock_hash {
-        plan.run("install UI dependencies (npm ci)", Cmd::new("npm").args(["ci", "--no-audit", "--no-fund"]).cwd(SRC_DIR));
+        plan.run("install UI dependencies (npm ci)", Cmd::new("npm").args(["ci", "--no-audit", "--no-fund"]).cwd(src_rel));
         plan.step(
             "record the installed lock file",
-            Action::WriteFile { path: format!("{SRC_DIR}/{LOCK_STAMP}").into(), contents: lock_hash },
+            Action::WriteFile { path: src_rel.join(LOCK_STAMP), contents: lock_hash },
         );
     }
     let staging = sibling(&out, "staging");
@@ -92,7 +92,7 @@ pub fn plan(flags: &Ui, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
         "build the UI (npm run build)",
         Cmd::new("npm")
             .args(["run", "build", "--", "--outDir", abs_staging.as_str(), "--emptyOutDir"])
-            .cwd(SRC_DIR),
+            .cwd(src_rel),
     );
     plan.step(
         format!("install the UI into {out}"),
@@ -155,7 +155,7 @@ fn check_engine(sh: &Shell, tool: &str, package: &Value) -> anyhow::Result<Strin
     let found = found.trim().to_string();
     if let Some(wanted) = package["engines"][tool].as_str() {
         if version::satisfies(&found, wanted) == Some(false) {
-            return Err(usage(tool, &found, &format!("ui-src/package.json requires {tool} {wanted}"), INSTALL_NODE));
+            return Err(usage(tool, &found, &format!("package.json requires {tool} {wanted}"), INSTALL_NODE));
         }
     }
     Ok(found)
