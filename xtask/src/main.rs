@@ -8,6 +8,7 @@ mod exec;
 mod flags;
 mod git;
 mod plan;
+mod preflight;
 mod platform;
 mod sha256;
 mod tools;
