@@ -12,18 +12,12 @@ pub struct Failure {
 impl Failure {
     /// Bad input from the user (flags, environment, a port already taken): exit 2.
     pub fn usage(message: impl Into<String>) -> Self {
-        Self {
-            code: 2,
-            message: message.into(),
-        }
+        Self { code: 2, message: message.into() }
     }
 
     /// The environment let us down (no runtime, no signal handlers): exit 1.
     pub fn runtime(message: impl Into<String>) -> Self {
-        Self {
-            code: 1,
-            message: message.into(),
-        }
+        Self { code: 1, message: message.into() }
     }
 }
 

@@ -63,26 +63,15 @@ fn reachable(ip: IpAddr) -> IpAddr {
 /// The body of a 200 answer to `GET /health`, or why there was none.
 fn probe(addr: SocketAddr) -> Result<String, String> {
     let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT).map_err(|e| e.to_string())?;
-    stream
-        .set_read_timeout(Some(TIMEOUT))
-        .map_err(|e| e.to_string())?;
-    stream
-        .set_write_timeout(Some(TIMEOUT))
-        .map_err(|e| e.to_string())?;
+    stream.set_read_timeout(Some(TIMEOUT)).map_err(|e| e.to_string())?;
+    stream.set_write_timeout(Some(TIMEOUT)).map_err(|e| e.to_string())?;
     let request = format!("GET /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .map_err(|e| e.to_string())?;
+    stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
     // The health answer is a few hundred bytes; never read more than this from anything.
     let mut raw = Vec::new();
-    stream
-        .take(64 << 10)
-        .read_to_end(&mut raw)
-        .map_err(|e| e.to_string())?;
+    stream.take(64 << 10).read_to_end(&mut raw).map_err(|e| e.to_string())?;
     let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .ok_or("no complete HTTP answer")?;
+    let (head, body) = text.split_once("\r\n\r\n").ok_or("no complete HTTP answer")?;
     let status = head.lines().next().unwrap_or_default();
     if status.split(' ').nth(1) != Some("200") {
         return Err(format!("answered {status:?}"));
@@ -96,14 +85,8 @@ mod tests {
 
     #[test]
     fn wildcard_listen_addresses_are_probed_on_loopback() {
-        assert_eq!(
-            reachable("0.0.0.0".parse().unwrap()),
-            IpAddr::V4(Ipv4Addr::LOCALHOST)
-        );
-        assert_eq!(
-            reachable("::".parse().unwrap()),
-            IpAddr::V6(Ipv6Addr::LOCALHOST)
-        );
+        assert_eq!(reachable("0.0.0.0".parse().unwrap()), IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert_eq!(reachable("::".parse().unwrap()), IpAddr::V6(Ipv6Addr::LOCALHOST));
         let specific: IpAddr = "127.0.0.2".parse().unwrap();
         assert_eq!(reachable(specific), specific);
     }

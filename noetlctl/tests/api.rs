@@ -36,11 +36,7 @@ fn health_reports_the_same_build_as_version() {
         assert_eq!(health["ui"]["enabled"], true);
         let dir = ui.canonicalize().unwrap();
         assert_eq!(health["ui"]["dir"], dir.to_str().unwrap());
-        assert_eq!(
-            health.as_object().unwrap().len(),
-            8,
-            "unexpected fields: {health}"
-        );
+        assert_eq!(health.as_object().unwrap().len(), 8, "unexpected fields: {health}");
     }
 }
 
@@ -69,19 +65,10 @@ fn health_only_answers_reads() {
 fn unknown_api_paths_are_json_404s_not_the_spa() {
     let tmp = TempDir::new("api-404");
     let server = Server::start(&built_ui(tmp.path()), &[]);
-    for (method, path) in [
-        ("GET", "/api/unknown"),
-        ("GET", "/api"),
-        ("POST", "/api/x/y"),
-        ("GET", "/%61pi/x"),
-    ] {
+    for (method, path) in [("GET", "/api/unknown"), ("GET", "/api"), ("POST", "/api/x/y"), ("GET", "/%61pi/x")] {
         let reply = request(server.addr, method, path);
         assert_eq!(reply.status, 404, "{method} {path}");
-        assert_eq!(
-            reply.header("content-type"),
-            Some("application/json"),
-            "{path}"
-        );
+        assert_eq!(reply.header("content-type"), Some("application/json"), "{path}");
         assert_eq!(reply.json()["error"], "not found", "{path}");
     }
 }
@@ -92,19 +79,13 @@ fn health_subcommand_probes_a_running_server() {
     let server = Server::start(&built_ui(tmp.path()), &[]);
     let port = server.addr.port().to_string();
 
-    let by_flag = noetl(&["health", "--host", "127.0.0.1", "--port", &port])
-        .output()
-        .unwrap();
+    let by_flag = noetl(&["health", "--host", "127.0.0.1", "--port", &port]).output().unwrap();
     assert!(by_flag.status.success(), "{by_flag:?}");
     let health: serde_json::Value = serde_json::from_slice(&by_flag.stdout).unwrap();
     assert_eq!(health["status"], "ok");
 
     // As in the image's HEALTHCHECK: address from the environment, 0.0.0.0 meaning loopback.
-    let by_env = noetl(&["health"])
-        .env("NOETL_HOST", "0.0.0.0")
-        .env("NOETL_PORT", &port)
-        .output()
-        .unwrap();
+    let by_env = noetl(&["health"]).env("NOETL_HOST", "0.0.0.0").env("NOETL_PORT", &port).output().unwrap();
     assert!(by_env.status.success(), "{by_env:?}");
 }
 
@@ -113,14 +94,9 @@ fn health_subcommand_fails_in_one_line_when_nothing_listens() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port().to_string();
     drop(closed);
-    let output = noetl(&["health", "--host", "127.0.0.1", "--port", &port])
-        .output()
-        .unwrap();
+    let output = noetl(&["health", "--host", "127.0.0.1", "--port", &port]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(
-        stderr.contains(&format!("127.0.0.1:{port}")) && stderr.contains("not healthy"),
-        "{stderr}"
-    );
+    assert!(stderr.contains(&format!("127.0.0.1:{port}")) && stderr.contains("not healthy"), "{stderr}");
 }

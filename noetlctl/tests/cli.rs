@@ -12,18 +12,12 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = noetl(args);
     command.envs(env.iter().copied());
     let output = command.output().expect("run noetl");
-    assert!(
-        output.status.code().is_some(),
-        "noetl died from a signal: {output:?}"
-    );
+    assert!(output.status.code().is_some(), "noetl died from a signal: {output:?}");
     output
 }
 
 fn stderr_lines(output: &Output) -> Vec<String> {
-    String::from_utf8_lossy(&output.stderr)
-        .lines()
-        .map(str::to_string)
-        .collect()
+    String::from_utf8_lossy(&output.stderr).lines().map(str::to_string).collect()
 }
 
 #[test]
@@ -55,21 +49,13 @@ fn assert_one_line_usage_error(output: &Output, named: &str) {
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     let lines = stderr_lines(output);
     assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(
-        lines[0].starts_with("error: ") && lines[0].contains(named),
-        "{lines:?}"
-    );
+    assert!(lines[0].starts_with("error: ") && lines[0].contains(named), "{lines:?}");
     assert!(output.stdout.is_empty(), "{output:?}");
 }
 
 #[test]
 fn bad_flags_are_one_line_errors_with_exit_2() {
-    for (flag, value) in [
-        ("--port", "abc"),
-        ("--port", "65536"),
-        ("--host", "example.com"),
-        ("--prot", "1"),
-    ] {
+    for (flag, value) in [("--port", "abc"), ("--port", "65536"), ("--host", "example.com"), ("--prot", "1")] {
         let output = run(&["server", "start", flag, value], &[]);
         assert_one_line_usage_error(&output, if flag == "--prot" { flag } else { value });
     }
@@ -77,11 +63,7 @@ fn bad_flags_are_one_line_errors_with_exit_2() {
 
 #[test]
 fn bad_env_values_are_one_line_errors_with_exit_2() {
-    for (name, value) in [
-        ("NOETL_PORT", "eighty"),
-        ("NOETL_HOST", "::1::1"),
-        ("NOETL_ENABLE_UI", "perhaps"),
-    ] {
+    for (name, value) in [("NOETL_PORT", "eighty"), ("NOETL_HOST", "::1::1"), ("NOETL_ENABLE_UI", "perhaps")] {
         let output = run(&["server", "start"], &[(name, value)]);
         assert_one_line_usage_error(&output, &format!("{name} '{value}'"));
     }
@@ -96,18 +78,14 @@ fn port_in_use_is_a_one_line_error_with_exit_2() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let status = wait_with_deadline(&mut child, Duration::from_secs(10))
-        .expect("noetl kept running on a taken port");
+    let status = wait_with_deadline(&mut child, Duration::from_secs(10)).expect("noetl kept running on a taken port");
     let output = child.wait_with_output().unwrap();
     assert_eq!(status.code(), Some(2));
     let lines = stderr_lines(&output);
     assert_eq!(lines.len(), 1, "{lines:?}");
     let line = &lines[0];
     assert!(line.contains(&format!("127.0.0.1:{port}")), "{line}");
-    assert!(
-        line.contains("already in use") && line.contains("--port"),
-        "{line}"
-    );
+    assert!(line.contains("already in use") && line.contains("--port"), "{line}");
     assert!(line.contains("NOETL_PORT"), "{line}");
     assert!(!String::from_utf8_lossy(&output.stdout).contains("listening"));
 }

@@ -19,37 +19,15 @@ fn files_have_their_content_type_and_cache_policy() {
     write(&ui.join("assets/mod-4.wasm"), b"\0asm");
     write(&ui.join("manifest.json"), b"{}\n");
     let server = Server::start(&ui, &[]);
-    assert_eq!(
-        server.banner,
-        [format!(
-            "noetl ui: serving {}",
-            ui.canonicalize().unwrap().display()
-        )]
-    );
+    assert_eq!(server.banner, [format!("noetl ui: serving {}", ui.canonicalize().unwrap().display())]);
 
     let cases = [
         ("/", "text/html; charset=utf-8", "no-cache"),
         ("/index.html", "text/html; charset=utf-8", "no-cache"),
-        (
-            "/assets/index-3f2a1bc9.js",
-            "text/javascript; charset=utf-8",
-            IMMUTABLE,
-        ),
-        (
-            "/assets/chunk-77.mjs",
-            "text/javascript; charset=utf-8",
-            IMMUTABLE,
-        ),
-        (
-            "/assets/index-9c1d77e0.css",
-            "text/css; charset=utf-8",
-            IMMUTABLE,
-        ),
-        (
-            "/assets/index-3f2a1bc9.js.map",
-            "application/json",
-            IMMUTABLE,
-        ),
+        ("/assets/index-3f2a1bc9.js", "text/javascript; charset=utf-8", IMMUTABLE),
+        ("/assets/chunk-77.mjs", "text/javascript; charset=utf-8", IMMUTABLE),
+        ("/assets/index-9c1d77e0.css", "text/css; charset=utf-8", IMMUTABLE),
+        ("/assets/index-3f2a1bc9.js.map", "application/json", IMMUTABLE),
         ("/assets/logo-aa11.svg", "image/svg+xml", IMMUTABLE),
         ("/assets/font-1.woff2", "font/woff2", IMMUTABLE),
         ("/assets/img-2.png", "image/png", IMMUTABLE),
@@ -64,11 +42,7 @@ fn files_have_their_content_type_and_cache_policy() {
         assert_eq!(reply.status, 200, "{path}");
         assert_eq!(reply.header("content-type"), Some(content_type), "{path}");
         assert_eq!(reply.header("cache-control"), Some(cache), "{path}");
-        let file = if path == "/" {
-            "index.html"
-        } else {
-            &path[1..]
-        };
+        let file = if path == "/" { "index.html" } else { &path[1..] };
         assert_eq!(reply.body, std::fs::read(ui.join(file)).unwrap(), "{path}");
     }
 }
@@ -88,21 +62,11 @@ fn head_gives_the_headers_of_get_without_a_body() {
 fn unknown_routes_fall_back_to_index_html() {
     let tmp = TempDir::new("ui-spa");
     let server = Server::start(&built_ui(tmp.path()), &[]);
-    for path in [
-        "/flows",
-        "/flows/42/edit",
-        "/catalog/?tab=runs",
-        "/missing.png",
-        "/api-docs",
-    ] {
+    for path in ["/flows", "/flows/42/edit", "/catalog/?tab=runs", "/missing.png", "/api-docs"] {
         let reply = server.get(path);
         assert_eq!(reply.status, 200, "{path}");
         assert_eq!(reply.text(), INDEX_HTML, "{path}");
-        assert_eq!(
-            reply.header("content-type"),
-            Some("text/html; charset=utf-8"),
-            "{path}"
-        );
+        assert_eq!(reply.header("content-type"), Some("text/html; charset=utf-8"), "{path}");
         assert_eq!(reply.header("cache-control"), Some("no-cache"), "{path}");
     }
 }
@@ -191,22 +155,12 @@ fn env_dir_is_used_and_a_flag_overrides_it() {
     command.env("NOETL_UI_DIR", &built);
     let output_dir = built.canonicalize().unwrap();
     let server = Server::spawn_command(command);
-    assert_eq!(
-        server.banner,
-        [format!("noetl ui: serving {}", output_dir.display())]
-    );
+    assert_eq!(server.banner, [format!("noetl ui: serving {}", output_dir.display())]);
     drop(server);
 
     let elsewhere = tmp.path().join("elsewhere");
     let mut command = noetl(&["server", "start", "--host", "127.0.0.1", "--port", "0"]);
-    command
-        .env("NOETL_UI_DIR", &built)
-        .arg("--ui-dir")
-        .arg(&elsewhere);
+    command.env("NOETL_UI_DIR", &built).arg("--ui-dir").arg(&elsewhere);
     let server = Server::spawn_command(command);
-    assert!(
-        server.banner[0].contains("does not exist"),
-        "{:?}",
-        server.banner
-    );
+    assert!(server.banner[0].contains("does not exist"), "{:?}", server.banner);
 }

@@ -10,29 +10,19 @@ use common::{built_ui, write, Server, TempDir};
 fn assert_disabled(ui_dir: &Path, env: &[(&str, &str)], because: &str, fix: &str) {
     let server = Server::start(ui_dir, env);
     assert_eq!(server.banner.len(), 1, "{:?}", server.banner);
-    assert!(
-        server.banner[0].starts_with("noetl ui: disabled ("),
-        "{:?}",
-        server.banner
-    );
+    assert!(server.banner[0].starts_with("noetl ui: disabled ("), "{:?}", server.banner);
 
     let health = server.get("/api/health");
     assert_eq!(health.status, 200);
     let health = health.json();
     assert_eq!(health["status"], "ok");
     assert_eq!(health["ui"]["enabled"], false);
-    assert!(
-        health["ui"]["reason"].as_str().unwrap().contains(because),
-        "{health}"
-    );
+    assert!(health["ui"]["reason"].as_str().unwrap().contains(because), "{health}");
     assert!(health["ui"].get("dir").is_none(), "{health}");
 
     let page = server.get("/");
     assert_eq!(page.status, 200);
-    assert_eq!(
-        page.header("content-type"),
-        Some("text/html; charset=utf-8")
-    );
+    assert_eq!(page.header("content-type"), Some("text/html; charset=utf-8"));
     assert!(page.text().contains(because), "{}", page.text());
     assert!(page.text().contains("cargo xtask ui"), "{}", page.text());
 
@@ -45,10 +35,7 @@ fn assert_disabled(ui_dir: &Path, env: &[(&str, &str)], because: &str, fix: &str
     assert!(stopped.status.success());
     let lines: Vec<&str> = stopped.stderr.lines().collect();
     assert_eq!(lines.len(), 1, "want exactly one log line: {lines:?}");
-    assert!(
-        lines[0].contains("web UI disabled") && lines[0].contains(because),
-        "{lines:?}"
-    );
+    assert!(lines[0].contains("web UI disabled") && lines[0].contains(because), "{lines:?}");
     assert!(lines[0].contains(fix), "{lines:?}");
 }
 
@@ -57,12 +44,7 @@ fn switched_off_by_env() {
     let tmp = TempDir::new("ui-off");
     let ui = built_ui(tmp.path());
     for value in ["false", "0", "No", "OFF"] {
-        assert_disabled(
-            &ui,
-            &[("NOETL_ENABLE_UI", value)],
-            "NOETL_ENABLE_UI is off",
-            "set it to true",
-        );
+        assert_disabled(&ui, &[("NOETL_ENABLE_UI", value)], "NOETL_ENABLE_UI is off", "set it to true");
     }
 }
 

@@ -70,9 +70,67 @@ pub fn check(path: &Utf8Path, os: Os, arch: Arch) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The program interpreter (dynamic loader) an ELF executable asks for, from its PT_INTERP
+/// program header; `None` for a static executable, which is what a `FROM scratch` image needs.
+pub fn elf_interpreter(bytes: &[u8]) -> anyhow::Result<Option<String>> {
+    const PT_INTERP: u32 = 3;
+    if bytes.len() < 64 || !bytes.starts_with(b"\x7fELF") || bytes[4] != 2 {
+        bail!("not a 64-bit ELF file");
+    }
+    let little = bytes[5] == 1;
+    let int = |at: usize, len: usize| -> anyhow::Result<u64> {
+        let field = bytes.get(at..at + len).context("ELF header points past the end of the file")?;
+        let mut buf = [0u8; 8];
+        if little {
+            buf[..len].copy_from_slice(field);
+            Ok(u64::from_le_bytes(buf))
+        } else {
+            buf[8 - len..].copy_from_slice(field);
+            Ok(u64::from_be_bytes(buf))
+        }
+    };
+    let (phoff, phentsize, phnum) = (int(0x20, 8)? as usize, int(0x36, 2)? as usize, int(0x38, 2)? as usize);
+    for i in 0..phnum {
+        let ph = phoff + i * phentsize;
+        if int(ph, 4)? as u32 == PT_INTERP {
+            let (offset, size) = (int(ph + 8, 8)? as usize, int(ph + 32, 8)? as usize);
+            let raw = bytes.get(offset..offset + size).context("PT_INTERP points past the end of the file")?;
+            return Ok(Some(String::from_utf8_lossy(raw).trim_end_matches('\0').to_string()));
+        }
+    }
+    Ok(None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_dynamic_loader_of_a_real_dynamic_executable() {
+        // The test binary itself is dynamically linked (the default for gnu targets).
+        let me = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let interp = elf_interpreter(&me).unwrap().expect("a dynamic executable names its loader");
+        assert!(interp.starts_with('/') && interp.contains("ld-"), "{interp}");
+    }
+
+    #[test]
+    fn a_header_without_pt_interp_is_static_and_garbage_is_an_error() {
+        // A minimal ELF64 header with one PT_LOAD program header right after it.
+        let mut elf = vec![0u8; 64 + 56];
+        elf[..4].copy_from_slice(b"\x7fELF");
+        elf[4] = 2;
+        elf[5] = 1;
+        elf[0x20..0x28].copy_from_slice(&64u64.to_le_bytes());
+        elf[0x36..0x38].copy_from_slice(&56u16.to_le_bytes());
+        elf[0x38..0x3a].copy_from_slice(&1u16.to_le_bytes());
+        elf[64..68].copy_from_slice(&1u32.to_le_bytes());
+        assert_eq!(elf_interpreter(&elf).unwrap(), None);
+        elf[64..68].copy_from_slice(&3u32.to_le_bytes());
+        elf[72..80].copy_from_slice(&1000u64.to_le_bytes());
+        elf[96..104].copy_from_slice(&16u64.to_le_bytes());
+        assert!(elf_interpreter(&elf).is_err(), "a PT_INTERP pointing nowhere must not pass");
+        assert!(elf_interpreter(b"#!/bin/sh\n").is_err());
+    }
 
     #[test]
     fn reads_elf_machines_in_both_byte_orders() {

@@ -58,12 +58,22 @@ impl Build {
         }
         // A foreign-arch Linux target needs that arch's C linker (Debian: gcc-<arch>-linux-gnu).
         if self.platform.os == Os::Linux && self.platform.arch.rust_name() != host_arch {
-            env.push((tools::cargo_target_env(&triple, "LINKER"), tools::gnu_cross_linker(self.platform.arch.rust_name())));
+            env.push((
+                tools::cargo_target_env(&triple, "LINKER"),
+                tools::gnu_cross_linker(self.platform.arch.rust_name()),
+            ));
         }
         env
     }
 
-    pub fn command(&self, strategy: Strategy, host_arch: &str, locked: bool, ctx_root: &Utf8Path, image: Option<&str>) -> Cmd {
+    pub fn command(
+        &self,
+        strategy: Strategy,
+        host_arch: &str,
+        locked: bool,
+        ctx_root: &Utf8Path,
+        image: Option<&str>,
+    ) -> Cmd {
         let env = self.env(host_arch);
         match strategy {
             Strategy::Auto | Strategy::Cargo => with_env(Cmd::new("cargo").args(self.cargo_args("build", locked)), env),

@@ -10,8 +10,10 @@ use camino::{Utf8Path, Utf8PathBuf};
 use serde_json::json;
 
 use crate::error::ToolError;
-use crate::plan::{Action, Cmd, EnvValue, ManifestEntry, Plan};
+use crate::plan::{Action, Cmd, ManifestEntry, Plan};
 use crate::{binary, sha256};
+
+mod image;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -69,8 +71,14 @@ fn run(plan: &Plan, ctx: &Ctx) -> anyhow::Result<()> {
     }
     let total = plan.steps.len();
     let started = Instant::now();
+    let mut records = Vec::new();
     for (i, step) in plan.steps.iter().enumerate() {
         let n = format!("[{}/{total}]", i + 1);
+        if let Some(why) = &step.skip {
+            ctx.say(&format!("{n} {} skipped: {why}", step.what));
+            records.push(Record { what: &step.what, outcome: Outcome::Skipped, secs: None });
+            continue;
+        }
         ctx.say(&format!("{n} {} …", step.what));
         if ctx.verbosity == Verbosity::Verbose {
             if let Action::Run(cmd) = &step.action {
@@ -78,13 +86,76 @@ fn run(plan: &Plan, ctx: &Ctx) -> anyhow::Result<()> {
             }
         }
         let t = Instant::now();
-        let detail = run_action(&step.action, ctx)
-            .with_context(|| format!("step {n} '{}' failed", step.what))?;
-        let detail = detail.map(|d| format!(": {d}")).unwrap_or_default();
-        ctx.say(&format!("{n} done in {:.1}s{detail}", t.elapsed().as_secs_f64()));
+        let result = run_action(&step.action, ctx).with_context(|| format!("step {n} '{}' failed", step.what));
+        let secs = t.elapsed().as_secs_f64();
+        match result {
+            Ok(detail) => {
+                let detail = detail.map(|d| format!(": {d}")).unwrap_or_default();
+                ctx.say(&format!("{n} done in {secs:.1}s{detail}"));
+                records.push(Record { what: &step.what, outcome: Outcome::Ok, secs: Some(secs) });
+            }
+            Err(err) if plan.keep_going => {
+                // Printed now, whatever the verbosity: the summary only names the step.
+                eprintln!("{n} FAILED in {secs:.1}s: {}", one_line(&err));
+                records.push(Record { what: &step.what, outcome: Outcome::Failed, secs: Some(secs) });
+            }
+            Err(err) => return Err(err),
+        }
     }
-    ctx.say(&format!("{} finished: {total} step(s) in {:.1}s", plan.command, started.elapsed().as_secs_f64()));
+    let elapsed = started.elapsed().as_secs_f64();
+    if plan.keep_going {
+        ctx.say(&summary(&records));
+        let failed: Vec<&str> = records.iter().filter(|r| r.outcome == Outcome::Failed).map(|r| r.what).collect();
+        anyhow::ensure!(
+            failed.is_empty(),
+            "{}: {} of {total} step(s) failed in {elapsed:.1}s: {}",
+            plan.command,
+            failed.len(),
+            failed.join(", ")
+        );
+    }
+    ctx.say(&format!("{} finished: {total} step(s) in {elapsed:.1}s", plan.command));
     Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Ok,
+    Failed,
+    Skipped,
+}
+
+struct Record<'a> {
+    what: &'a str,
+    outcome: Outcome,
+    secs: Option<f64>,
+}
+
+/// The table a `keep_going` plan ends with: step, result, seconds.
+fn summary(records: &[Record]) -> String {
+    let width = records.iter().map(|r| r.what.chars().count()).chain([4]).max().unwrap_or(4);
+    let mut out = format!("{:<width$}  {:<7}  {:>7}\n", "step", "result", "seconds");
+    for r in records {
+        let result = match r.outcome {
+            Outcome::Ok => "ok",
+            Outcome::Failed => "FAILED",
+            Outcome::Skipped => "skipped",
+        };
+        let secs = r.secs.map_or_else(|| "-".to_string(), |s| format!("{s:.1}"));
+        out.push_str(&format!("{:<width$}  {result:<7}  {secs:>7}\n", r.what));
+    }
+    out.pop();
+    out
+}
+
+/// The outermost context and the root cause, as `main` prints errors.
+fn one_line(err: &anyhow::Error) -> String {
+    let (top, root) = (err.to_string(), err.root_cause().to_string());
+    if top == root {
+        root
+    } else {
+        format!("{top}: {root}")
+    }
 }
 
 /// Runs one action; returns a short result worth printing (size, architecture…).
@@ -108,12 +179,16 @@ fn run_action(action: &Action, ctx: &Ctx) -> anyhow::Result<Option<String>> {
         }
         Action::RemoveDir(dir) => {
             match std::fs::remove_dir_all(ctx.abs(dir)) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e).with_context(|| format!("cannot remove {dir}"))?,
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    Err(e).with_context(|| format!("cannot remove {dir}"))?
+                }
                 _ => {}
             }
             Ok(None)
         }
-        Action::SwapDir { from, to, require } => swap_dir(&ctx.abs(from), &ctx.abs(to), require.as_deref()).map(|()| None),
+        Action::SwapDir { from, to, require } => {
+            swap_dir(&ctx.abs(from), &ctx.abs(to), require.as_deref()).map(|()| None)
+        }
         Action::CheckBinary { path, platform } => {
             binary::check(&ctx.abs(path), platform.os, platform.arch)?;
             Ok(Some(format!("{path} is a {platform} executable")))
@@ -123,17 +198,31 @@ fn run_action(action: &Action, ctx: &Ctx) -> anyhow::Result<Option<String>> {
             write_atomically(&ctx.abs(path), serde_json::to_string_pretty(&manifest)?.as_bytes(), None)?;
             Ok(Some(format!("{} binaries", entries.len())))
         }
+        Action::Image(action) => image::run(action, ctx),
+    }
+}
+
+/// The process for `cmd`: its argv, env and working dir (the repo root unless it names one).
+pub(crate) fn command(cmd: &Cmd, ctx: &Ctx) -> Command {
+    let mut command = Command::new(&cmd.program);
+    command.args(&cmd.args).current_dir(cmd.cwd.as_ref().map_or(ctx.root.clone(), |d| ctx.abs(d)));
+    command.envs(cmd.env.iter().map(|(k, v)| (k, v)));
+    command
+}
+
+/// A program that could not start: not installed is the user's to fix (exit 2, with the
+/// command's install hint); anything else is reported with the command line.
+pub(crate) fn spawn_error(cmd: &Cmd, e: std::io::Error) -> anyhow::Error {
+    match &cmd.install_hint {
+        Some(hint) if e.kind() == std::io::ErrorKind::NotFound => {
+            crate::error::usage("tool", &cmd.program, "not found on PATH", hint)
+        }
+        _ => ToolError { command_line: cmd.shell_line(), status: format!("could not start: {e}") }.into(),
     }
 }
 
 fn run_cmd(cmd: &Cmd, ctx: &Ctx) -> anyhow::Result<()> {
-    let mut command = Command::new(&cmd.program);
-    command.args(&cmd.args).current_dir(cmd.cwd.as_ref().map_or(ctx.root.clone(), |d| ctx.abs(d)));
-    for (key, value) in &cmd.env {
-        if let EnvValue::Set(v) = value {
-            command.env(key, v);
-        }
-    }
+    let mut command = command(cmd, ctx);
     let secret = match &cmd.stdin_from_env {
         Some(var) => {
             command.stdin(Stdio::piped());
@@ -143,14 +232,13 @@ fn run_cmd(cmd: &Cmd, ctx: &Ctx) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let failed = |status: String| ToolError { command_line: cmd.shell_line(), status };
-    let mut child = command.spawn().map_err(|e| failed(format!("could not start: {e}")))?;
+    let mut child = command.spawn().map_err(|e| spawn_error(cmd, e))?;
     if let (Some(secret), Some(mut stdin)) = (secret, child.stdin.take()) {
         stdin.write_all(secret.as_bytes())?;
     }
     let status = child.wait()?;
     if !status.success() {
-        return Err(failed(status.to_string()).into());
+        return Err(ToolError { command_line: cmd.shell_line(), status: status.to_string() }.into());
     }
     Ok(())
 }
@@ -185,6 +273,9 @@ pub fn write_atomically(path: &Utf8Path, bytes: &[u8], mode: Option<std::fs::Per
             file.set_permissions(mode)?;
         }
         file.sync_all()?;
+        // Closed before the rename: an executable still open for writing cannot be
+        // started ("text file busy") by whoever runs it right after.
+        drop(file);
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {
@@ -225,5 +316,81 @@ pub fn human_size(bytes: u64) -> String {
         b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
         b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
         b => format!("{b} B"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::UsageError;
+
+    fn ctx(root: &Utf8Path) -> Ctx {
+        Ctx { root: root.to_owned(), mode: Mode::Run, verbosity: Verbosity::Quiet }
+    }
+
+    fn temp_root(name: &str) -> Utf8PathBuf {
+        let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir())
+            .unwrap()
+            .join(format!("exec-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn keep_going_runs_every_step_and_fails_naming_the_failed_ones() {
+        let root = temp_root("keep-going");
+        let mut plan = Plan::new("gate");
+        plan.keep_going = true;
+        plan.run("first", Cmd::new("false"));
+        plan.skipped("optional", Action::MkDir("never".into()), "tool not on PATH");
+        plan.step("after", Action::MkDir("made".into()));
+        plan.run("second", Cmd::new("sh").args(["-c", "exit 3"]));
+        let err = execute(&plan, &ctx(&root)).unwrap_err().to_string();
+        let (made, never) = (root.join("made").is_dir(), root.join("never").exists());
+        std::fs::remove_dir_all(&root).unwrap();
+        assert!(err.starts_with("gate: 2 of 4 step(s) failed in ") && err.ends_with("s: first, second"), "{err}");
+        assert!(made, "steps after a failure must still run");
+        assert!(!never, "a skipped step must not run");
+    }
+
+    #[test]
+    fn without_keep_going_the_first_failure_stops_the_plan() {
+        let root = temp_root("stop");
+        let mut plan = Plan::new("build");
+        plan.run("fail", Cmd::new("false"));
+        plan.step("after", Action::MkDir("made".into()));
+        let err = execute(&plan, &ctx(&root)).unwrap_err();
+        let made = root.join("made").exists();
+        std::fs::remove_dir_all(&root).unwrap();
+        assert!(err.to_string().contains("'fail' failed"), "{err}");
+        assert!(!made);
+    }
+
+    #[test]
+    fn a_missing_program_with_an_install_hint_is_a_usage_error() {
+        let root = temp_root("hint");
+        let mut plan = Plan::new("lint");
+        plan.run("lint", Cmd::new("noetl-no-such-linter").install_hint("pip install noetl-no-such-linter"));
+        let err = execute(&plan, &ctx(&root)).unwrap_err();
+        std::fs::remove_dir_all(&root).unwrap();
+        assert!(err.downcast_ref::<UsageError>().is_some(), "{err:?}");
+        assert_eq!(
+            err.root_cause().to_string(),
+            "tool 'noetl-no-such-linter': not found on PATH. fix: pip install noetl-no-such-linter"
+        );
+    }
+
+    #[test]
+    fn summary_lists_every_step_with_its_result_and_time() {
+        let records = [
+            Record { what: "fmt", outcome: Outcome::Ok, secs: Some(1.25) },
+            Record { what: "clippy", outcome: Outcome::Failed, secs: Some(20.0) },
+            Record { what: "zizmor", outcome: Outcome::Skipped, secs: None },
+        ];
+        assert_eq!(
+            summary(&records),
+            "step    result   seconds\nfmt     ok           1.2\nclippy  FAILED      20.0\nzizmor  skipped        -"
+        );
     }
 }

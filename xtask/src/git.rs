@@ -22,3 +22,14 @@ pub fn is_dirty(sh: &Shell) -> bool {
         .map(|s| !s.trim().is_empty())
         .unwrap_or(false)
 }
+
+/// Full commit of HEAD (for the `org.opencontainers.image.revision` label), `unknown` outside a checkout.
+pub fn full_sha(sh: &Shell) -> String {
+    cmd!(sh, "git rev-parse HEAD")
+        .quiet()
+        .ignore_stderr()
+        .read()
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
+}

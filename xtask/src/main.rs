@@ -2,14 +2,17 @@
 
 mod binary;
 mod build;
+// Tags from git for `image merge` (images.yml); unused until that command calls it.
+#[allow(dead_code)]
+mod ci_tags;
 mod commands;
 mod error;
 mod exec;
 mod flags;
 mod git;
 mod plan;
-mod preflight;
 mod platform;
+mod preflight;
 mod sha256;
 mod tools;
 mod version;
@@ -49,7 +52,12 @@ fn run(command: Subcommand, ctx: &Ctx) -> anyhow::Result<()> {
     let plan = match command {
         Subcommand::LocalBin(f) => commands::local_bin::plan(&f, ctx, &sh)?,
         Subcommand::Cli(f) => commands::cli::plan(&f, ctx, &sh)?,
+        Subcommand::Image(f) => commands::image::plan(&f, ctx, &sh)?,
         Subcommand::Ui(f) => commands::ui::plan(&f, ctx, &sh)?,
+        // A report, not a plan: it prints its table (or JSON) itself.
+        Subcommand::Doctor(f) => return commands::doctor::run(&f, ctx, &sh),
+        Subcommand::Ci(f) => commands::ci::plan(&f, ctx, &sh)?,
+        Subcommand::KindLoad(f) => commands::kind_load::plan(&f, ctx, &sh)?,
     };
     exec::execute(&plan, ctx)
 }

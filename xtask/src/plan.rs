@@ -7,6 +7,9 @@ use serde_json::{json, Value};
 
 use crate::platform::Platform;
 
+mod image;
+pub use image::ImageAction;
+
 /// Bumped whenever the JSON shape changes incompatibly.
 pub const JSON_VERSION: u32 = 1;
 
@@ -37,17 +40,35 @@ pub enum Action {
     MkDir(Utf8PathBuf),
     /// Copy a file next to `to` under a temporary name, then rename it over `to`, so readers
     /// (and a running executable) never see a half-written file.
-    Install { from: Utf8PathBuf, to: Utf8PathBuf },
+    Install {
+        from: Utf8PathBuf,
+        to: Utf8PathBuf,
+    },
     /// Write `contents` to `path` atomically (temp file + rename).
-    WriteFile { path: Utf8PathBuf, contents: String },
+    WriteFile {
+        path: Utf8PathBuf,
+        contents: String,
+    },
     /// Fail unless the executable's header says it was built for `platform`.
-    CheckBinary { path: Utf8PathBuf, platform: Platform },
+    CheckBinary {
+        path: Utf8PathBuf,
+        platform: Platform,
+    },
     RemoveDir(Utf8PathBuf),
     /// Replace directory `to` with the complete directory `from` (two renames on one
     /// filesystem), after checking `from` holds `require`; the old `to` stays until then.
-    SwapDir { from: Utf8PathBuf, to: Utf8PathBuf, require: Option<String> },
+    SwapDir {
+        from: Utf8PathBuf,
+        to: Utf8PathBuf,
+        require: Option<String>,
+    },
     /// Write a JSON manifest (platform, triple, path, size, sha256) of built binaries.
-    WriteManifest { path: Utf8PathBuf, entries: Vec<ManifestEntry> },
+    WriteManifest {
+        path: Utf8PathBuf,
+        entries: Vec<ManifestEntry>,
+    },
+    /// Steps of image plans (`plan/image.rs`).
+    Image(ImageAction),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -62,7 +83,7 @@ pub struct ManifestEntry {
 pub struct Cmd {
     pub program: String,
     pub args: Vec<String>,
-    pub env: Vec<(String, EnvValue)>,
+    pub env: Vec<(String, String)>,
     pub cwd: Option<Utf8PathBuf>,
     /// Feed this environment variable's value to the program's stdin (e.g. a registry
     /// password for `--password-stdin`), so the secret never appears in argv or plans.
@@ -70,13 +91,6 @@ pub struct Cmd {
     /// How to install `program` when it is not on PATH at the moment the step runs: the
     /// failure is then the user's to fix (exit 2) with this hint, not a bare spawn error.
     pub install_hint: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum EnvValue {
-    Set(String),
-    /// Passed through from the xtask's own environment; never printed (secrets).
-    Inherit,
 }
 
 impl Cmd {
@@ -92,7 +106,7 @@ impl Cmd {
         self
     }
     pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Cmd {
-        self.env.push((key.into(), EnvValue::Set(value.into())));
+        self.env.push((key.into(), value.into()));
         self
     }
     pub fn cwd(mut self, dir: impl Into<Utf8PathBuf>) -> Cmd {
@@ -116,10 +130,7 @@ impl Cmd {
             line.push_str(&format!("printf '%s' \"${{{var}}}\" | "));
         }
         for (key, value) in &self.env {
-            match value {
-                EnvValue::Set(v) => line.push_str(&format!("{key}={} ", quote(v))),
-                EnvValue::Inherit => line.push_str(&format!("{key}=\"${{{key}}}\" ")),
-            }
+            line.push_str(&format!("{key}={} ", quote(value)));
         }
         line.push_str(&self.command_line());
         match &self.cwd {
@@ -157,20 +168,21 @@ impl Plan {
         for note in &self.notes {
             out.push_str(&format!("# note: {note}\n"));
         }
+        if self.keep_going {
+            out.push_str("# note: a real run goes on after a failed step and ends with a summary table\n");
+        }
         for (i, step) in self.steps.iter().enumerate() {
             out.push_str(&format!("# [{}/{}] {}\n", i + 1, self.steps.len(), step.what));
             match &step.skip {
                 // Commented out, so pasting the script does what the run would do.
-                Some(why) => out.push_str(&format!("# skipped: {why}\n# {}\n", step.action.shell().replace('\n', "\n# "))),
+                Some(why) => {
+                    out.push_str(&format!("# skipped: {why}\n# {}\n", step.action.shell().replace('\n', "\n# ")))
+                }
                 None => {
                     out.push_str(&step.action.shell());
                     out.push('\n');
                 }
             }
-        }
-        if self.keep_going {
-            // The script stops at the first failure; a real run goes on and summarises.
-            out = out.replacen("set -euo pipefail\n", "set -uo pipefail # a real run keeps going after a failure\n", 1);
         }
         out
     }
@@ -179,7 +191,7 @@ impl Plan {
         json!({
             "version": JSON_VERSION,
             "command": self.command,
-"notes": self.notes,
+            "notes": self.notes,
             "keep_going": self.keep_going,
             "steps": self.steps.iter().map(Step::to_json).collect::<Vec<_>>(),
         })
@@ -220,6 +232,7 @@ impl Action {
                 let paths: Vec<_> = entries.iter().map(|e| quote(e.path.as_str())).collect();
                 format!("sha256sum {} # recorded with sizes in {path}", paths.join(" "))
             }
+            Action::Image(action) => action.shell(),
         }
     }
 
@@ -229,10 +242,7 @@ impl Action {
                 "kind": "run",
                 "program": cmd.program,
                 "args": cmd.args,
-                "env": cmd.env.iter().map(|(k, v)| match v {
-                    EnvValue::Set(v) => json!({"name": k, "value": v}),
-                    EnvValue::Inherit => json!({"name": k, "inherit": true}),
-                }).collect::<Vec<_>>(),
+                "env": cmd.env.iter().map(|(k, v)| json!({"name": k, "value": v})).collect::<Vec<_>>(),
                 "cwd": cmd.cwd.as_ref().map(|d| d.as_str()),
                 "stdin_from_env": cmd.stdin_from_env,
                 "install_hint": cmd.install_hint,
@@ -256,6 +266,7 @@ impl Action {
                     "platform": e.platform, "triple": e.triple, "path": e.path.as_str(),
                 })).collect::<Vec<_>>(),
             }),
+            Action::Image(action) => action.to_json(),
         }
     }
 }
@@ -301,10 +312,9 @@ mod tests {
     }
 
     #[test]
-    fn shell_line_has_env_and_cwd_and_hides_inherited_values() {
-        let mut cmd = Cmd::new("cargo").arg("build").env("NOETL_GIT_COMMIT", "abc 1").cwd("/my repo");
-        cmd.env.push(("TOKEN".into(), EnvValue::Inherit));
-        assert_eq!(cmd.shell_line(), "(cd '/my repo' && NOETL_GIT_COMMIT='abc 1' TOKEN=\"${TOKEN}\" cargo build)");
+    fn shell_line_has_env_and_cwd() {
+        let cmd = Cmd::new("cargo").arg("build").env("NOETL_GIT_COMMIT", "abc 1").cwd("/my repo");
+        assert_eq!(cmd.shell_line(), "(cd '/my repo' && NOETL_GIT_COMMIT='abc 1' cargo build)");
     }
 
     #[test]

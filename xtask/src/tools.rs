@@ -4,16 +4,9 @@ use anyhow::{bail, Context};
 use camino::{Utf8Path, Utf8PathBuf};
 use xshell::{cmd, Shell};
 
-use crate::error::usage;
-
 /// Path of `program` on PATH, if any. Found with `which`, never assumed.
 pub fn find(program: &str) -> Option<Utf8PathBuf> {
     which::which(program).ok().and_then(|p| Utf8PathBuf::from_path_buf(p).ok())
-}
-
-/// Like [`find`], but a missing tool is the user's to fix: exit 2 with the install hint.
-pub fn require(program: &str, needed_for: &str, install: &str) -> anyhow::Result<Utf8PathBuf> {
-    find(program).ok_or_else(|| usage("tool", program, &format!("not found on PATH; needed to {needed_for}"), install))
 }
 
 pub struct Rustc {
@@ -26,9 +19,7 @@ impl Rustc {
     pub fn detect(sh: &Shell) -> anyhow::Result<Rustc> {
         let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
         let vv = cmd!(sh, "{rustc} -vV").read().context("cannot run `rustc -vV`")?;
-        let field = |name: &str| {
-            vv.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_string())
-        };
+        let field = |name: &str| vv.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_string());
         let (Some(host), Some(release)) = (field("host:"), field("release:")) else {
             bail!("`rustc -vV` printed no host/release line:\n{vv}");
         };
@@ -45,9 +36,7 @@ impl Rustc {
 fn has_std_in(sysroot: &Utf8Path, triple: &str) -> bool {
     let dir = sysroot.join("lib/rustlib").join(triple).join("lib");
     std::fs::read_dir(dir)
-        .map(|entries| {
-            entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
-        })
+        .map(|entries| entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("libstd-")))
         .unwrap_or(false)
 }
 

@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{root, text, xtask, xtask_ok};
-use std::process::{Command, Stdio};
+use common::{root, start_server, stop_server, text, xtask, xtask_ok};
+use std::process::Command;
 use std::sync::Mutex;
 
 /// Tests here write or watch `bin/`: one at a time.
@@ -23,17 +23,9 @@ fn local_bin_installs_a_working_noetl_and_can_replace_it_while_it_runs() {
 
     // Keep bin/noetl running (a server) while it is rebuilt and reinstalled: a plain copy
     // over it would fail with "text file busy"; temp file + rename does not.
-    let mut server = Command::new(&bin)
-        .args(["server", "start", "--host", "127.0.0.1", "--port", "0"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    let server = start_server(&bin);
     let again = xtask(&["local-bin", "--debug"]);
-    let still_running = server.try_wait().unwrap().is_none();
-    server.kill().unwrap();
-    server.wait().unwrap();
+    let still_running = stop_server(server);
     assert!(still_running, "the server should have kept running during the reinstall");
     assert!(again.status.success(), "reinstall over a running binary failed: {}", text(&again.stderr));
 }

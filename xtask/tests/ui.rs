@@ -3,9 +3,8 @@
 
 mod common;
 
-use common::{have, root, temp_dir, text, xtask, xtask_ok};
+use common::{broken_ui_sources, have, temp_dir, text, xtask, xtask_ok};
 use std::fs;
-use std::path::Path;
 
 #[test]
 fn ui_builds_installs_then_is_a_no_op_and_a_broken_build_keeps_the_old_ui() {
@@ -19,8 +18,12 @@ fn ui_builds_installs_then_is_a_no_op_and_a_broken_build_keeps_the_old_ui() {
     let first = xtask_ok(&["ui", "--out", out_arg]);
     let index = fs::read_to_string(out.join("index.html")).unwrap();
     assert!(index.contains("<title>NoETL</title>"), "{index}");
-    let assets: Vec<String> = fs::read_dir(out.join("assets")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
-    assert!(assets.iter().any(|a| a.starts_with("index-") && a.ends_with(".js")), "content-hashed assets expected: {assets:?}");
+    let assets: Vec<String> =
+        fs::read_dir(out.join("assets")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert!(
+        assets.iter().any(|a| a.starts_with("index-") && a.ends_with(".js")),
+        "content-hashed assets expected: {assets:?}"
+    );
     assert!(text(&first.stderr).contains("build the UI"), "{}", text(&first.stderr));
 
     let second = xtask_ok(&["ui", "--out", out_arg]);
@@ -30,10 +33,7 @@ fn ui_builds_installs_then_is_a_no_op_and_a_broken_build_keeps_the_old_ui() {
     // A copy of the sources with a type error: tsc fails, npm's error is shown, and the
     // previously installed UI is untouched.
     let src = work.join("ui-src");
-    copy_sources(&root().join("ui-src"), &src);
-    let main = src.join("src/main.tsx");
-    let code = fs::read_to_string(&main).unwrap();
-    fs::write(&main, format!("{code}\nconst broken: number = \"not a number\";\n")).unwrap();
+    broken_ui_sources(&src);
     let broken = xtask(&["ui", "--src", src.to_str().unwrap(), "--out", out_arg]);
     let err = text(&broken.stderr);
     let all = format!("{}{err}", text(&broken.stdout));
@@ -73,24 +73,4 @@ fn missing_sources_and_broken_package_json_are_usage_errors() {
     assert_eq!(broken.status.code(), Some(2));
     assert!(text(&broken.stderr).contains("not valid JSON"), "{}", text(&broken.stderr));
     fs::remove_dir_all(&work).unwrap();
-}
-
-/// Copies `ui-src` without its installed packages, which are linked instead (so the copy
-/// needs no `npm ci`).
-fn copy_sources(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        let target = to.join(&name);
-        if name == "node_modules" {
-            std::os::unix::fs::symlink(entry.path(), target).unwrap();
-        } else if name == "dist" {
-            continue;
-        } else if entry.file_type().unwrap().is_dir() {
-            copy_sources(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }

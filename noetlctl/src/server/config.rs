@@ -42,13 +42,8 @@ pub fn resolve(flags: Flags, env: impl Fn(&str) -> Option<OsString>) -> Result<C
         .ui_dir
         .or_else(|| env("NOETL_UI_DIR").map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from(DEFAULT_UI_DIR));
-    let ui_enabled =
-        from_env(env("NOETL_ENABLE_UI"), "NOETL_ENABLE_UI", parse_switch)?.unwrap_or(true);
-    Ok(Config {
-        addr: SocketAddr::new(host, port),
-        ui_dir,
-        ui_enabled,
-    })
+    let ui_enabled = from_env(env("NOETL_ENABLE_UI"), "NOETL_ENABLE_UI", parse_switch)?.unwrap_or(true);
+    Ok(Config { addr: SocketAddr::new(host, port), ui_dir, ui_enabled })
 }
 
 fn from_env<T>(
@@ -57,26 +52,20 @@ fn from_env<T>(
     parse: fn(&str) -> Result<T, String>,
 ) -> Result<Option<T>, Failure> {
     let Some(value) = value else { return Ok(None) };
-    let text = value.to_str().ok_or_else(|| {
-        Failure::usage(format!(
-            "invalid {name} {value:?}: not valid UTF-8. fix: unset {name}"
-        ))
-    })?;
-    parse(text)
-        .map(Some)
-        .map_err(|why| Failure::usage(format!("invalid {name} '{text}': {why}, or unset {name}")))
+    let text = value
+        .to_str()
+        .ok_or_else(|| Failure::usage(format!("invalid {name} {value:?}: not valid UTF-8. fix: unset {name}")))?;
+    parse(text).map(Some).map_err(|why| Failure::usage(format!("invalid {name} '{text}': {why}, or unset {name}")))
 }
 
 /// Used by clap for `--host` and here for `NOETL_HOST`.
 pub fn parse_host(text: &str) -> Result<IpAddr, String> {
-    text.parse()
-        .map_err(|_| "not an IP address. fix: use one such as 0.0.0.0, 127.0.0.1 or ::".into())
+    text.parse().map_err(|_| "not an IP address. fix: use one such as 0.0.0.0, 127.0.0.1 or ::".into())
 }
 
 /// Used by clap for `--port` and here for `NOETL_PORT`. Port 0 picks a free port.
 pub fn parse_port(text: &str) -> Result<u16, String> {
-    text.parse()
-        .map_err(|_| format!("not a TCP port (0-65535). fix: use a number such as {DEFAULT_PORT}"))
+    text.parse().map_err(|_| format!("not a TCP port (0-65535). fix: use a number such as {DEFAULT_PORT}"))
 }
 
 fn parse_switch(text: &str) -> Result<bool, String> {
@@ -92,16 +81,8 @@ mod tests {
     use super::*;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<OsString> {
-        let pairs: Vec<(String, OsString)> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), OsString::from(v)))
-            .collect();
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-        }
+        let pairs: Vec<(String, OsString)> = pairs.iter().map(|(k, v)| (k.to_string(), OsString::from(v))).collect();
+        move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
 
     #[test]
@@ -114,20 +95,12 @@ mod tests {
 
     #[test]
     fn env_fills_in_and_flags_win() {
-        let env = env_of(&[
-            ("NOETL_HOST", "127.0.0.1"),
-            ("NOETL_PORT", "9000"),
-            ("NOETL_UI_DIR", "/srv/ui"),
-        ]);
+        let env = env_of(&[("NOETL_HOST", "127.0.0.1"), ("NOETL_PORT", "9000"), ("NOETL_UI_DIR", "/srv/ui")]);
         let from_env = resolve(Flags::default(), &env).unwrap();
         assert_eq!(from_env.addr, "127.0.0.1:9000".parse().unwrap());
         assert_eq!(from_env.ui_dir, PathBuf::from("/srv/ui"));
 
-        let flags = Flags {
-            host: Some("::1".parse().unwrap()),
-            port: Some(7000),
-            ui_dir: Some("web".into()),
-        };
+        let flags = Flags { host: Some("::1".parse().unwrap()), port: Some(7000), ui_dir: Some("web".into()) };
         let from_flags = resolve(flags, &env).unwrap();
         assert_eq!(from_flags.addr, "[::1]:7000".parse().unwrap());
         assert_eq!(from_flags.ui_dir, PathBuf::from("web"));
@@ -135,10 +108,7 @@ mod tests {
 
     #[test]
     fn empty_env_values_count_as_unset() {
-        let config = resolve(
-            Flags::default(),
-            env_of(&[("NOETL_PORT", ""), ("NOETL_ENABLE_UI", "")]),
-        );
+        let config = resolve(Flags::default(), env_of(&[("NOETL_PORT", ""), ("NOETL_ENABLE_UI", "")]));
         assert_eq!(config.unwrap().addr.port(), DEFAULT_PORT);
     }
 
@@ -164,20 +134,13 @@ mod tests {
         ] {
             let err = resolve(Flags::default(), env_of(&[(name, value)])).unwrap_err();
             assert_eq!(err.code, 2);
-            assert!(
-                err.message.contains(name) && err.message.contains(value),
-                "{}",
-                err.message
-            );
+            assert!(err.message.contains(name) && err.message.contains(value), "{}", err.message);
         }
     }
 
     #[test]
     fn a_port_flag_hides_a_bad_port_env() {
-        let flags = Flags {
-            port: Some(1234),
-            ..Flags::default()
-        };
+        let flags = Flags { port: Some(1234), ..Flags::default() };
         let config = resolve(flags, env_of(&[("NOETL_PORT", "abc")])).unwrap();
         assert_eq!(config.addr.port(), 1234);
     }

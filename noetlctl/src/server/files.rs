@@ -40,21 +40,12 @@ pub async fn serve(root: PathBuf, segments: Vec<String>) -> Response<Body> {
         }
     });
     match task.await {
-        Ok((
-            Lookup::Found {
-                bytes,
-                content_type,
-            },
-            immutable,
-        )) => {
+        Ok((Lookup::Found { bytes, content_type }, immutable)) => {
             let cache = if immutable { IMMUTABLE } else { REVALIDATE };
             response::build(StatusCode::OK, content_type, cache, bytes)
         }
         Ok(_) => response::text(StatusCode::NOT_FOUND, "not found"),
-        Err(e) => response::text(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("file task failed: {e}"),
-        ),
+        Err(e) => response::text(StatusCode::INTERNAL_SERVER_ERROR, format!("file task failed: {e}")),
     }
 }
 
@@ -69,24 +60,14 @@ fn lookup(root: &Path, candidate: &Path) -> Lookup {
     }
     if real.is_dir() {
         let index = real.join("index.html");
-        return if index.is_file() {
-            lookup(root, &index)
-        } else {
-            Lookup::Missing
-        };
+        return if index.is_file() { lookup(root, &index) } else { Lookup::Missing };
     }
     if !real.is_file() {
         return Lookup::Refused;
     }
-    let name = real
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
+    let name = real.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
     match fs::read(&real) {
-        Ok(bytes) => Lookup::Found {
-            bytes,
-            content_type: mime::content_type(&name),
-        },
+        Ok(bytes) => Lookup::Found { bytes, content_type: mime::content_type(&name) },
         Err(_) => Lookup::Refused,
     }
 }

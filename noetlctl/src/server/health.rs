@@ -35,35 +35,12 @@ mod tests {
 
     #[test]
     fn report_has_the_fields_the_web_ui_reads() {
-        let ui = Ui::Disabled {
-            reason: "NOETL_ENABLE_UI is off".into(),
-            fix: "",
-        };
+        let ui = Ui::Disabled { reason: "NOETL_ENABLE_UI is off".into(), fix: "" };
         let report = report(&ui, 12);
-        let fields: Vec<&str> = report
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        assert_eq!(
-            fields,
-            [
-                "arch",
-                "commit",
-                "os",
-                "status",
-                "target",
-                "ui",
-                "uptime_seconds",
-                "version"
-            ]
-        );
+        let fields: Vec<&str> = report.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(fields, ["arch", "commit", "os", "status", "target", "ui", "uptime_seconds", "version"]);
         assert_eq!(report["uptime_seconds"], 12);
         assert_eq!(report["arch"], std::env::consts::ARCH);
-        assert_eq!(
-            report["ui"],
-            json!({"enabled": false, "reason": "NOETL_ENABLE_UI is off"})
-        );
+        assert_eq!(report["ui"], json!({"enabled": false, "reason": "NOETL_ENABLE_UI is off"}));
     }
 }

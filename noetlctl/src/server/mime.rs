@@ -38,10 +38,7 @@ mod tests {
     #[test]
     fn known_extensions() {
         assert_eq!(content_type("index.html"), "text/html; charset=utf-8");
-        assert_eq!(
-            content_type("app-3f2a.JS"),
-            "text/javascript; charset=utf-8"
-        );
+        assert_eq!(content_type("app-3f2a.JS"), "text/javascript; charset=utf-8");
         assert_eq!(content_type("worker.mjs"), "text/javascript; charset=utf-8");
         assert_eq!(content_type("app.js.map"), "application/json");
         assert_eq!(content_type("font.woff2"), "font/woff2");

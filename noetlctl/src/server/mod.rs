@@ -45,16 +45,10 @@ pub fn command() -> Command {
                         .value_parser(config::parse_port)
                         .help("Port to listen on, 0 for any free one [env: NOETL_PORT] [default: 8082]"),
                 )
-                .arg(
-                    Arg::new("ui-dir")
-                        .long("ui-dir")
-                        .value_name("DIR")
-                        .value_parser(value_parser!(PathBuf))
-                        .help(
-                            "Built web UI to serve [env: NOETL_UI_DIR] [default: noetl/core/ui]; \
+                .arg(Arg::new("ui-dir").long("ui-dir").value_name("DIR").value_parser(value_parser!(PathBuf)).help(
+                    "Built web UI to serve [env: NOETL_UI_DIR] [default: noetl/core/ui]; \
                              NOETL_ENABLE_UI=false turns the UI off",
-                        ),
-                ),
+                )),
         )
 }
 
@@ -90,9 +84,7 @@ async fn run_server(config: Config) -> Result<(), Failure> {
     let signals = signal::Signals::install()
         .map_err(|e| Failure::runtime(format!("cannot install SIGTERM/SIGINT handlers: {e}")))?;
     let listener = bind(config.addr).await?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| Failure::runtime(format!("cannot read the bound address: {e}")))?;
+    let addr = listener.local_addr().map_err(|e| Failure::runtime(format!("cannot read the bound address: {e}")))?;
 
     let ui = ui::Ui::detect(&config.ui_dir, config.ui_enabled);
     if let ui::Ui::Disabled { reason, fix } = &ui {
@@ -102,10 +94,7 @@ async fn run_server(config: Config) -> Result<(), Failure> {
     // Printed last: tests and scripts wait for this line before sending requests.
     say(format_args!("noetl server listening on http://{addr}"));
 
-    let app = Arc::new(routes::App {
-        ui,
-        started: Instant::now(),
-    });
+    let app = Arc::new(routes::App { ui, started: Instant::now() });
     serve::serve(listener, app, signals).await;
     Ok(())
 }
@@ -120,9 +109,9 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, Failure> {
     TcpListener::bind(addr).await.map_err(|e| {
         let fix = "pick another port with --port or NOETL_PORT";
         Failure::usage(match e.kind() {
-            ErrorKind::AddrInUse => format!(
-                "cannot listen on {addr}: address already in use. fix: stop the other server or {fix}"
-            ),
+            ErrorKind::AddrInUse => {
+                format!("cannot listen on {addr}: address already in use. fix: stop the other server or {fix}")
+            }
             _ => format!("cannot listen on {addr}: {e}. fix: {fix}, or another --host / NOETL_HOST"),
         })
     })

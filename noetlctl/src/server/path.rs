@@ -14,9 +14,7 @@ pub struct BadPath(pub &'static str);
 
 /// Decodes `/a/b%20c/` into `["a", "b c"]`. A trailing slash is allowed and ignored.
 pub fn segments(path: &str) -> Result<Vec<String>, BadPath> {
-    let rest = path
-        .strip_prefix('/')
-        .ok_or(BadPath("the path must start with '/'"))?;
+    let rest = path.strip_prefix('/').ok_or(BadPath("the path must start with '/'"))?;
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     if rest.is_empty() {
         return Ok(Vec::new());
@@ -33,9 +31,7 @@ fn segment(raw: &str) -> Result<String, BadPath> {
         return Err(BadPath("'.' and '..' segments are not allowed"));
     }
     if decoded.contains(['/', '\\', '\0']) {
-        return Err(BadPath(
-            "'/', '\\' and NUL are not allowed inside a segment",
-        ));
+        return Err(BadPath("'/', '\\' and NUL are not allowed inside a segment"));
     }
     // Covers platform-specific forms (a `C:` prefix on Windows) that the checks above miss.
     let mut parts = Path::new(&decoded).components();

@@ -37,13 +37,8 @@ pub fn json(status: StatusCode, value: &serde_json::Value) -> Response<Body> {
 }
 
 pub fn method_not_allowed() -> Response<Body> {
-    let mut response = text(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method not allowed: use GET or HEAD",
-    );
-    response
-        .headers_mut()
-        .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+    let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed: use GET or HEAD");
+    response.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
     response
 }
 

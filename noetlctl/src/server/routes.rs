@@ -20,9 +20,7 @@ pub async fn handle(app: &App, request: Request<Incoming>) -> Response<Body> {
     // Routing works on decoded segments, so `/%61pi/x` cannot slip past the API rules.
     let segments = match path::segments(request.uri().path()) {
         Ok(segments) => segments,
-        Err(BadPath(why)) => {
-            return response::text(StatusCode::BAD_REQUEST, format!("bad request path: {why}"))
-        }
+        Err(BadPath(why)) => return response::text(StatusCode::BAD_REQUEST, format!("bad request path: {why}")),
     };
     let names: Vec<&str> = segments.iter().map(String::as_str).collect();
     match names.as_slice() {

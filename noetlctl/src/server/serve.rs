@@ -42,8 +42,7 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, mut signals: Signals) {
                     let app = Arc::clone(&app);
                     async move { Ok::<_, Infallible>(routes::handle(&app, request).await) }
                 });
-                let connection =
-                    graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+                let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
                 // Client-side errors (resets, malformed requests) concern only that connection.
                 tokio::spawn(async move { drop(connection.await) });
             }
@@ -60,14 +59,8 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, mut signals: Signals) {
         "noetl server: {signal_name} received, finishing in-flight requests (up to {} s)",
         GRACE.as_secs()
     ));
-    if tokio::time::timeout(GRACE, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        say(format_args!(
-            "noetl server: requests still running after {} s were cut off",
-            GRACE.as_secs()
-        ));
+    if tokio::time::timeout(GRACE, graceful.shutdown()).await.is_err() {
+        say(format_args!("noetl server: requests still running after {} s were cut off", GRACE.as_secs()));
     }
     say(format_args!("noetl server: stopped"));
 }

@@ -14,10 +14,7 @@ pub struct Signals {
 impl Signals {
     /// Must run inside the tokio runtime.
     pub fn install() -> io::Result<Self> {
-        Ok(Self {
-            term: signal(SignalKind::terminate())?,
-            int: signal(SignalKind::interrupt())?,
-        })
+        Ok(Self { term: signal(SignalKind::terminate())?, int: signal(SignalKind::interrupt())? })
     }
 
     /// Ready with the signal's name once either arrives.

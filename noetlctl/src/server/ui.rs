@@ -8,10 +8,8 @@ use hyper::{Method, Response, StatusCode};
 use super::files;
 use super::response::{self, Body};
 
-const BUILD_FIX: &str =
-    "build it with `cargo xtask ui`, or point --ui-dir / NOETL_UI_DIR at a built UI";
-const SWITCH_FIX: &str =
-    "unset NOETL_ENABLE_UI or set it to true (and build the UI with `cargo xtask ui` if needed)";
+const BUILD_FIX: &str = "build it with `cargo xtask ui`, or point --ui-dir / NOETL_UI_DIR at a built UI";
+const SWITCH_FIX: &str = "unset NOETL_ENABLE_UI or set it to true (and build the UI with `cargo xtask ui` if needed)";
 
 pub enum Ui {
     /// Files are served from `root`, which is canonical (no symlinks, absolute).
@@ -28,28 +26,19 @@ impl Ui {
     /// Decides once, at start-up, from the switch and what is in `dir`.
     pub fn detect(dir: &Path, enabled: bool) -> Ui {
         if !enabled {
-            return Ui::Disabled {
-                reason: "NOETL_ENABLE_UI is off".into(),
-                fix: SWITCH_FIX,
-            };
+            return Ui::Disabled { reason: "NOETL_ENABLE_UI is off".into(), fix: SWITCH_FIX };
         }
         let shown = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
         let shown = shown.display();
-        let disabled = |reason: String| Ui::Disabled {
-            reason,
-            fix: BUILD_FIX,
-        };
+        let disabled = |reason: String| Ui::Disabled { reason, fix: BUILD_FIX };
         match dir.canonicalize() {
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                disabled(format!("UI directory {shown} does not exist"))
-            }
+            Err(e) if e.kind() == ErrorKind::NotFound => disabled(format!("UI directory {shown} does not exist")),
             Err(e) => disabled(format!("cannot open UI directory {shown}: {e}")),
             Ok(root) if !root.is_dir() => disabled(format!("UI path {shown} is not a directory")),
             // The source tree keeps `noetl/core/ui/assets/` as a placeholder until a build fills it.
-            Ok(root) if !root.join("index.html").is_file() => disabled(format!(
-                "no index.html in {} (the UI has not been built)",
-                root.display()
-            )),
+            Ok(root) if !root.join("index.html").is_file() => {
+                disabled(format!("no index.html in {} (the UI has not been built)", root.display()))
+            }
             Ok(root) => Ui::Enabled { root },
         }
     }
@@ -81,10 +70,9 @@ impl Ui {
         match self {
             Ui::Enabled { root } => files::serve(root.clone(), segments).await,
             Ui::Disabled { reason, fix } if segments.is_empty() => disabled_page(reason, fix),
-            Ui::Disabled { reason, .. } => response::text(
-                StatusCode::NOT_FOUND,
-                format!("not found: the web UI is disabled ({reason})"),
-            ),
+            Ui::Disabled { reason, .. } => {
+                response::text(StatusCode::NOT_FOUND, format!("not found: the web UI is disabled ({reason})"))
+            }
         }
     }
 }
@@ -98,12 +86,7 @@ fn disabled_page(reason: &str, fix: &str) -> Response<Body> {
         escape_html(reason),
         escape_html(fix),
     );
-    response::build(
-        StatusCode::OK,
-        "text/html; charset=utf-8",
-        response::NO_STORE,
-        page,
-    )
+    response::build(StatusCode::OK, "text/html; charset=utf-8", response::NO_STORE, page)
 }
 
 fn escape_html(text: &str) -> String {

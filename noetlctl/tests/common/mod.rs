@@ -13,12 +13,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_noetl");
-const NOETL_ENV: [&str; 4] = [
-    "NOETL_HOST",
-    "NOETL_PORT",
-    "NOETL_UI_DIR",
-    "NOETL_ENABLE_UI",
-];
+const NOETL_ENV: [&str; 4] = ["NOETL_HOST", "NOETL_PORT", "NOETL_UI_DIR", "NOETL_ENABLE_UI"];
 
 /// `noetl` with none of the caller's `NOETL_*` variables leaking in.
 pub fn noetl(args: &[&str]) -> Command {
@@ -52,27 +47,14 @@ impl Server {
     /// Starts on 127.0.0.1:0 serving `ui_dir`, with extra environment `env`.
     pub fn start(ui_dir: &Path, env: &[(&str, &str)]) -> Server {
         let ui_dir = ui_dir.to_str().expect("temp paths are UTF-8");
-        let mut command = noetl(&[
-            "server",
-            "start",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--ui-dir",
-            ui_dir,
-        ]);
+        let mut command = noetl(&["server", "start", "--host", "127.0.0.1", "--port", "0", "--ui-dir", ui_dir]);
         command.envs(env.iter().copied());
         Server::spawn_command(command)
     }
 
     pub fn spawn_command(mut command: Command) -> Server {
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn noetl");
+        let mut child =
+            command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn noetl");
         let (tx, stdout) = mpsc::channel();
         let out = BufReader::new(child.stdout.take().unwrap());
         thread::spawn(move || {
@@ -99,19 +81,11 @@ impl Server {
                     let _ = child.kill();
                     let _ = child.wait();
                     let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
-                    panic!(
-                        "server never said it was listening; stdout {banner:?}, stderr {stderr:?}"
-                    );
+                    panic!("server never said it was listening; stdout {banner:?}, stderr {stderr:?}");
                 }
             }
         };
-        Server {
-            child,
-            addr,
-            banner,
-            stdout,
-            stderr,
-        }
+        Server { child, addr, banner, stdout, stderr }
     }
 
     pub fn pid(&self) -> u32 {
@@ -139,17 +113,8 @@ impl Server {
             stdout.push_str(&line);
             stdout.push('\n');
         }
-        let stderr = self
-            .stderr
-            .take()
-            .and_then(|h| h.join().ok())
-            .unwrap_or_default();
-        Stopped {
-            status,
-            stdout,
-            stderr,
-            took,
-        }
+        let stderr = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
+        Stopped { status, stdout, stderr, took }
     }
 }
 
@@ -163,10 +128,7 @@ impl Drop for Server {
 }
 
 pub fn send_signal(pid: u32, signal: &str) {
-    let status = Command::new("kill")
-        .args([format!("-{signal}"), pid.to_string()])
-        .status()
-        .expect("run kill");
+    let status = Command::new("kill").args([format!("-{signal}"), pid.to_string()]).status().expect("run kill");
     assert!(status.success(), "kill -{signal} {pid} failed");
 }
 
@@ -193,10 +155,7 @@ pub struct Reply {
 
 impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     pub fn text(&self) -> String {
@@ -204,17 +163,14 @@ impl Reply {
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", self.text()))
     }
 }
 
 /// One request on a fresh connection; `target` goes on the wire byte for byte.
 pub fn request(addr: SocketAddr, method: &str, target: &str) -> Reply {
     let mut stream = TcpStream::connect(addr).expect("connect to noetl");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let head = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     stream.write_all(head.as_bytes()).expect("send request");
     let mut raw = Vec::new();
@@ -241,11 +197,7 @@ pub fn parse_reply(raw: &[u8]) -> Reply {
             (name.trim().to_string(), value.trim().to_string())
         })
         .collect();
-    Reply {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-    }
+    Reply { status, headers, body: raw[split + 4..].to_vec() }
 }
 
 /// A directory under the system temp dir, removed on drop.
@@ -254,11 +206,7 @@ pub struct TempDir(pub PathBuf);
 impl TempDir {
     pub fn new(tag: &str) -> TempDir {
         static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "noetl-test-{tag}-{}-{}",
-            std::process::id(),
-            COUNT.fetch_add(1, Ordering::Relaxed)
-        );
+        let name = format!("noetl-test-{tag}-{}-{}", std::process::id(), COUNT.fetch_add(1, Ordering::Relaxed));
         let path = std::env::temp_dir().join(name);
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path).expect("create temp dir");
@@ -282,15 +230,9 @@ pub const INDEX_HTML: &str = "<!doctype html><title>NoETL test UI</title><div id
 pub fn built_ui(under: &Path) -> PathBuf {
     let ui = under.join("ui");
     write(&ui.join("index.html"), INDEX_HTML.as_bytes());
-    write(
-        &ui.join("assets/index-3f2a1bc9.js"),
-        b"console.log('noetl');\n",
-    );
+    write(&ui.join("assets/index-3f2a1bc9.js"), b"console.log('noetl');\n");
     write(&ui.join("assets/index-9c1d77e0.css"), b"body{margin:0}\n");
-    write(
-        &ui.join("assets/logo-aa11.svg"),
-        b"<svg xmlns='http://www.w3.org/2000/svg'/>\n",
-    );
+    write(&ui.join("assets/logo-aa11.svg"), b"<svg xmlns='http://www.w3.org/2000/svg'/>\n");
     write(&ui.join("favicon.ico"), &[0, 0, 1, 0]);
     write(&ui.join("robots.txt"), b"User-agent: *\n");
     ui

@@ -9,10 +9,11 @@ use crate::build::Build;
 use crate::error::usage;
 use crate::exec::Ctx;
 use crate::flags::{Cli, Strategy};
+use crate::git;
 use crate::plan::{Action, Cmd, ManifestEntry, Plan};
 use crate::platform::{self, Libc, Os, Platform, Scope};
+use crate::preflight::rust;
 use crate::tools::{self, Rustc};
-use crate::git;
 
 pub const DIST_DIR: &str = "target/dist";
 
@@ -50,7 +51,10 @@ pub fn plan(flags: &Cli, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
             build.command(strategy, &host_arch, true, &ctx.root, flags.builder_image.as_deref()),
         );
         plan.step(format!("install {dist}"), Action::Install { from: build.output(strategy), to: dist.clone() });
-        plan.step(format!("check {dist} is a {platform} executable"), Action::CheckBinary { path: dist.clone(), platform });
+        plan.step(
+            format!("check {dist} is a {platform} executable"),
+            Action::CheckBinary { path: dist.clone(), platform },
+        );
         if host == Some(platform) {
             plan.run(format!("run {dist} --version"), Cmd::new(dist.as_str()).arg("--version"));
         }
@@ -63,7 +67,7 @@ pub fn plan(flags: &Cli, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
     Ok(plan)
 }
 
-fn strategy_name(s: Strategy) -> &'static str {
+pub fn strategy_name(s: Strategy) -> &'static str {
     match s {
         Strategy::Auto | Strategy::Cargo => "cargo",
         Strategy::Cross => "cross",
@@ -72,62 +76,28 @@ fn strategy_name(s: Strategy) -> &'static str {
     }
 }
 
-/// What plain cargo lacks to build `build` here, or `None` when it can.
-fn cargo_gap(build: &Build, rustc: &Rustc, host: Option<Platform>) -> Option<String> {
-    let triple = build.triple();
-    let platform = build.platform;
-    if platform.os == Os::Darwin && host.map(|h| h.os) != Some(Os::Darwin) {
-        return Some(format!("{triple} needs Apple's linker and SDK, which only macOS has"));
-    }
-    if !rustc.has_std(&triple) {
-        return Some(format!("the Rust standard library for {triple} is not installed (rustup target add {triple})"));
-    }
-    let linker = tools::gnu_cross_linker(platform.arch.rust_name());
-    let foreign = host.map(|h| h.arch) != Some(platform.arch);
-    if platform.os == Os::Linux && foreign && tools::find(&linker).is_none() {
-        return Some(format!("the C linker {linker} is not on PATH (apt-get install gcc-{}-linux-gnu)", platform.arch.rust_name().replace('_', "-")));
-    }
-    None
-}
-
 fn choose_strategy(flags: &Cli, build: &Build, rustc: &Rustc, host: Option<Platform>) -> anyhow::Result<Strategy> {
     let platform = build.platform;
-    let gap = cargo_gap(build, rustc, host);
-    let has_cross = tools::find("cross").is_some();
-    let has_zig = tools::find("cargo-zigbuild").is_some();
-    let image = flags.builder_image.is_some();
-    let missing = |name: &str, fix: &str| usage("--strategy", name, &format!("cannot build {platform}: {fix}"), fix);
+    let missing =
+        |name: &str, why: &str, fix: &str| usage("--strategy", name, &format!("cannot build {platform}: {why}"), fix);
     match flags.strategy {
-        Strategy::Cargo => match gap {
+        Strategy::Cargo => match rust::cargo_gap(build, rustc, host) {
             None => Ok(Strategy::Cargo),
-            Some(gap) => Err(usage("--strategy", "cargo", &format!("cannot build {platform}: {gap}"), &other_fixes(platform))),
+            Some(gap) => Err(missing("cargo", &gap, &rust::other_fixes(platform))),
         },
-        Strategy::Cross if !has_cross => Err(missing("cross", "cargo install cross (it also needs docker)")),
-        Strategy::Zigbuild if !has_zig => Err(missing("zigbuild", "cargo install cargo-zigbuild and install zig")),
-        Strategy::Container if !image => Err(missing("container", "pass --builder-image IMAGE (an image with cargo and the target's std)")),
+        Strategy::Cross if tools::find("cross").is_none() => {
+            Err(missing("cross", "cross is not on PATH", rust::INSTALL_CROSS))
+        }
+        Strategy::Zigbuild if tools::find("cargo-zigbuild").is_none() => {
+            Err(missing("zigbuild", "cargo-zigbuild is not on PATH", rust::INSTALL_ZIGBUILD))
+        }
+        Strategy::Container if flags.builder_image.is_none() => Err(missing(
+            "container",
+            "no builder image given",
+            "pass --builder-image IMAGE or set NOETL_BUILDER_IMAGE (an image with cargo and the target's std)",
+        )),
         Strategy::Cross | Strategy::Zigbuild | Strategy::Container => Ok(flags.strategy),
-        Strategy::Auto => match (gap, has_cross, has_zig, image) {
-            (None, ..) => Ok(Strategy::Cargo),
-            (Some(_), true, _, _) if platform.os == Os::Linux => Ok(Strategy::Cross),
-            (Some(_), _, true, _) => Ok(Strategy::Zigbuild),
-            (Some(_), _, _, true) if platform.os == Os::Linux => Ok(Strategy::Container),
-            (Some(gap), ..) => Err(usage(
-                "platform",
-                &platform.to_string(),
-                &format!("no way to build it here: {gap}; cross and cargo-zigbuild are not on PATH and no --builder-image was given"),
-                &other_fixes(platform),
-            )),
-        },
+        Strategy::Auto => rust::auto_route(build, rustc, host, flags.builder_image.as_deref())
+            .map_err(|check| check.error_for("platform", &platform.to_string())),
     }
-}
-
-fn other_fixes(platform: Platform) -> String {
-    let triple = platform.triple(Libc::Gnu);
-    if platform.os == Os::Darwin {
-        return "build on macOS, or cargo install cargo-zigbuild (with zig and the macOS SDK)".into();
-    }
-    format!(
-        "rustup target add {triple} and apt-get install gcc-{}-linux-gnu; or cargo install cross; or cargo install cargo-zigbuild; or pass --builder-image IMAGE (--strategy container)",
-        platform.arch.rust_name().replace('_', "-")
-    )
 }

@@ -9,7 +9,7 @@ use crate::flags::{LocalBin, Strategy};
 use crate::plan::{Action, Cmd, Plan};
 use crate::platform::Platform;
 use crate::tools::Rustc;
-use crate::{git, platform};
+use crate::{git, platform, preflight};
 
 pub const INSTALL_PATH: &str = "bin/noetl";
 
@@ -17,8 +17,7 @@ pub fn plan(flags: &LocalBin, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
     let rustc = Rustc::detect(sh)?;
     let triple = flags.target.clone().unwrap_or_else(|| rustc.host.clone());
     let Some((target_platform, libc)) = Platform::from_triple(&triple) else {
-        let known: Vec<String> =
-            platform::ALL.iter().map(|p| p.triple(platform::Libc::Gnu)).collect();
+        let known: Vec<String> = platform::ALL.iter().map(|p| p.triple(platform::Libc::Gnu)).collect();
         return Err(usage(
             "--target",
             &triple,
@@ -26,16 +25,7 @@ pub fn plan(flags: &LocalBin, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
             &format!("use one of {}, or x86_64/aarch64 -unknown-linux-musl", known.join(", ")),
         ));
     };
-    if !rustc.has_std(&triple) {
-        return Err(usage(
-            "--target",
-            &triple,
-            &format!("the Rust standard library for it is not installed (rustc {})", rustc.release),
-            &format!(
-                "rustup target add {triple}, or build it with `cargo xtask cli --platforms {target_platform} --strategy cross|zigbuild|container`"
-            ),
-        ));
-    }
+    preflight::rust::target_std(&rustc, &triple).require_for("--target", &triple)?;
     let host = Platform::from_triple(&rustc.host).map(|(p, _)| p);
     let build = Build {
         platform: target_platform,
@@ -48,10 +38,7 @@ pub fn plan(flags: &LocalBin, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
     let host_arch = rustc.host.split('-').next().unwrap_or_default();
 
     let mut plan = Plan::new("local-bin");
-    plan.run(
-        format!("build noetl for {triple}"),
-        build.command(Strategy::Cargo, host_arch, false, &ctx.root, None),
-    );
+    plan.run(format!("build noetl for {triple}"), build.command(Strategy::Cargo, host_arch, false, &ctx.root, None));
     plan.step(
         format!("install {INSTALL_PATH}"),
         Action::Install { from: build.output(Strategy::Cargo), to: INSTALL_PATH.into() },

@@ -8,13 +8,14 @@
 
 use camino::{Utf8Path, Utf8PathBuf};
 use serde_json::{json, Value};
-use xshell::{cmd, Shell};
+use xshell::Shell;
 
 use crate::error::usage;
 use crate::exec::Ctx;
 use crate::flags::Ui;
 use crate::plan::{Action, Cmd, Plan};
-use crate::{sha256, tools, version};
+use crate::preflight::node;
+use crate::{sha256, tools};
 
 /// Stamp in `node_modules`: the hash of the lock file `npm ci` last installed.
 const LOCK_STAMP: &str = "node_modules/.noetl-lock.sha256";
@@ -23,7 +24,9 @@ const LOCK_STAMP: &str = "node_modules/.noetl-lock.sha256";
 #[derive(Debug, PartialEq, Eq)]
 pub enum UiState {
     /// Built, from inputs with this hash (`None` when no stamp records them).
-    Built { inputs: Option<String> },
+    Built {
+        inputs: Option<String>,
+    },
     /// The dir exists without `index.html`: the server disables its UI.
     Placeholder,
     Missing,
@@ -53,7 +56,7 @@ fn stamp_path(out: &Utf8Path) -> Utf8PathBuf {
     sibling(out, "build.json")
 }
 
-pub fn plan(flags: &Ui, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
+pub fn plan(flags: &Ui, ctx: &Ctx, _sh: &Shell) -> anyhow::Result<Plan> {
     let out = Utf8PathBuf::from(&flags.out);
     let abs_out = ctx.abs(&out);
     let mut plan = Plan::new("ui");
@@ -62,25 +65,33 @@ pub fn plan(flags: &Ui, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
     }
     let src_rel = Utf8Path::new(&flags.src);
     let src = ctx.abs(src_rel);
-    let package = read_package_json(&src)?;
+    let package = node::package_json(&src).map_err(|check| check.error_for("UI sources", &check.name))?;
     // The up-to-date check runs no program: starting node and npm would cost more
     // than the whole no-op is allowed to take.
-    let node = tools::require("node", "build the web UI", INSTALL_NODE)?;
+    let node = tools::find("node").ok_or_else(|| node::not_found("node").error_for("tool", "node"))?;
     let inputs = inputs_hash(&src, &node)?;
     if !flags.force && state(&abs_out) == (UiState::Built { inputs: Some(inputs.clone()) }) {
         plan.note(format!("{out} is up to date (inputs {})", &inputs[..12]));
         return Ok(plan);
     }
-    let node_version = check_engine(sh, "node", &package)?;
-    check_engine(sh, "npm", &package)?;
+    let node_version = node::engine("node", Some(&package)).require_for("tool", "node")?.detail;
+    node::engine("npm", Some(&package)).require_for("tool", "npm")?;
 
     let lock = std::fs::read(src.join("package-lock.json")).map_err(|_| {
-        usage("lock file", src.join("package-lock.json").as_str(), "is missing", "run `npm install` there and commit package-lock.json")
+        usage(
+            "lock file",
+            src.join("package-lock.json").as_str(),
+            "is missing",
+            "run `npm install` there and commit package-lock.json",
+        )
     })?;
     let lock_hash = sha256::hex_digest(&lock);
     let installed = std::fs::read_to_string(src.join(LOCK_STAMP)).unwrap_or_default();
     if installed.trim() != lock_hash {
-        plan.run("install UI dependencies (npm ci)", Cmd::new("npm").args(["ci", "--no-audit", "--no-fund"]).cwd(src_rel));
+        plan.run(
+            "install UI dependencies (npm ci)",
+            Cmd::new("npm").args(["ci", "--no-audit", "--no-fund"]).cwd(src_rel),
+        );
         plan.step(
             "record the installed lock file",
             Action::WriteFile { path: src_rel.join(LOCK_STAMP), contents: lock_hash },
@@ -90,9 +101,7 @@ pub fn plan(flags: &Ui, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
     let abs_staging = ctx.abs(&staging);
     plan.run(
         "build the UI (npm run build)",
-        Cmd::new("npm")
-            .args(["run", "build", "--", "--outDir", abs_staging.as_str(), "--emptyOutDir"])
-            .cwd(src_rel),
+        Cmd::new("npm").args(["run", "build", "--", "--outDir", abs_staging.as_str(), "--emptyOutDir"]).cwd(src_rel),
     );
     plan.step(
         format!("install the UI into {out}"),
@@ -125,46 +134,19 @@ fn placeholder(plan: &mut Plan, out: &Utf8Path, abs_out: &Utf8Path, force: bool)
             Ok(())
         }
         UiState::Placeholder | UiState::Missing => {
-            plan.step(format!("create {out}/assets (no index.html: the server disables its UI)"), Action::MkDir(out.join("assets")));
+            plan.step(
+                format!("create {out}/assets (no index.html: the server disables its UI)"),
+                Action::MkDir(out.join("assets")),
+            );
             Ok(())
         }
     }
 }
 
-fn read_package_json(src: &Utf8Path) -> anyhow::Result<Value> {
-    let path = src.join("package.json");
-    let text = std::fs::read_to_string(&path).map_err(|_| {
-        usage(
-            "UI sources",
-            path.as_str(),
-            "not found",
-            "run from a full NoETL checkout, or `cargo xtask ui --placeholder` to run the server without a UI",
-        )
-    })?;
-    serde_json::from_str(&text).map_err(|e| {
-        usage("package.json", path.as_str(), &format!("is not valid JSON ({e})"), "repair the file; npm cannot read it either")
-    })
-}
-
-/// Checks `tool` exists and meets `engines.<tool>`; returns its version.
-const INSTALL_NODE: &str = "install Node.js 20.19 or newer with npm (e.g. from your package manager or nodejs.org)";
-
-fn check_engine(sh: &Shell, tool: &str, package: &Value) -> anyhow::Result<String> {
-    let path = tools::require(tool, "build the web UI", INSTALL_NODE)?;
-    let found = cmd!(sh, "{path} --version").quiet().ignore_stderr().read()?;
-    let found = found.trim().to_string();
-    if let Some(wanted) = package["engines"][tool].as_str() {
-        if version::satisfies(&found, wanted) == Some(false) {
-            return Err(usage(tool, &found, &format!("package.json requires {tool} {wanted}"), INSTALL_NODE));
-        }
-    }
-    Ok(found)
-}
-
 /// A hash of everything the build reads: files under `ui-src` (except installed packages,
 /// build output and the browser tests), which `node` binary runs it (path, size, mtime:
 /// an upgrade changes them) and the `VITE_*` environment.
-fn inputs_hash(src: &Utf8Path, node: &Utf8Path) -> anyhow::Result<String> {
+pub fn inputs_hash(src: &Utf8Path, node: &Utf8Path) -> anyhow::Result<String> {
     let mut files = Vec::new();
     collect_files(src, src, &mut files)?;
     files.sort();

@@ -12,7 +12,9 @@ pub const DEFAULT_OUT: &str = "noetl/core/ui";
 pub fn command() -> Command {
     Command::new("ui")
         .about("Build the web UI with npm (only when its inputs changed) and install it into noetl/core/ui")
-        .arg(Arg::new("src").long("src").value_name("DIR").default_value("ui-src").help("The UI sources (package.json)"))
+        .arg(
+            Arg::new("src").long("src").value_name("DIR").default_value("ui-src").help("The UI sources (package.json)"),
+        )
         .arg(Arg::new("out").long("out").value_name("DIR").default_value(DEFAULT_OUT).help("Where to install the UI"))
         .arg(Arg::new("force").long("force").action(ArgAction::SetTrue).help("Rebuild even when up to date"))
         .arg(

@@ -1,6 +1,13 @@
 //! Checks of the machine shared by `cargo xtask doctor` and by each command's preflight,
 //! so the same finding reads the same in both places.
 
+pub mod docker;
+pub mod files;
+pub mod node;
+pub mod registry;
+pub mod rust;
+pub mod tool;
+
 use crate::error::usage;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,5 +48,19 @@ impl Check {
             Status::Missing => Err(usage(&self.name, &self.detail, "is missing or unusable", &self.fix)),
             _ => Ok(self),
         }
+    }
+
+    /// Like [`Check::require`], but naming the user's input the check was about:
+    /// `error: <what> '<value>': <detail>. fix: <fix>`, with the detail and fix the doctor shows.
+    pub fn require_for(self, what: &str, value: &str) -> anyhow::Result<Check> {
+        match self.status {
+            Status::Missing => Err(self.error_for(what, value)),
+            _ => Ok(self),
+        }
+    }
+
+    /// The exit-2 error [`Check::require_for`] returns, for callers holding a missing check.
+    pub fn error_for(&self, what: &str, value: &str) -> anyhow::Error {
+        usage(what, value, &self.detail, &self.fix)
     }
 }

@@ -16,7 +16,13 @@ pub fn xtask(args: &[&str]) -> Output {
 /// Like [`xtask`], but panics with the output unless it exits 0.
 pub fn xtask_ok(args: &[&str]) -> Output {
     let out = xtask(args);
-    assert!(out.status.success(), "cargo xtask {} failed: {}\n{}", args.join(" "), text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "cargo xtask {} failed: {}\n{}",
+        args.join(" "),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     out
 }
 
@@ -62,9 +68,7 @@ pub fn have(program: &str, test: &str) -> bool {
 }
 
 fn which(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
-        .unwrap_or(false)
+    std::env::var_os("PATH").map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file())).unwrap_or(false)
 }
 
 /// A fresh empty directory under `target/tmp` (inside the repo, on the same filesystem).
@@ -73,4 +77,69 @@ pub fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Copies `ui-src` without its installed packages, which are linked instead (so the copy
+/// needs no `npm ci`).
+fn copy_ui_sources(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        let target = to.join(&name);
+        if name == "node_modules" {
+            std::os::unix::fs::symlink(entry.path(), target).unwrap();
+        } else if name == "dist" {
+            continue;
+        } else if entry.file_type().unwrap().is_dir() {
+            copy_ui_sources(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A copy of `ui-src` at `to` with a TypeScript type error (TS2322), so `npm run build` fails.
+pub fn broken_ui_sources(to: &Path) {
+    copy_ui_sources(&root().join("ui-src"), to);
+    let main = to.join("src/main.tsx");
+    let code = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, format!("{code}\nconst broken: number = \"not a number\";\n")).unwrap();
+}
+
+/// A PATH holding every program of the current one but `hidden`: one dir of symlinks, the
+/// first of each name, as PATH lookup would find it.
+pub fn path_without(tmp: &Path, hidden: &[&str]) -> std::ffi::OsString {
+    let bin = tmp.join("path");
+    std::fs::create_dir_all(&bin).unwrap();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            if !hidden.iter().any(|h| name == *h) && !bin.join(&name).exists() {
+                let _ = std::os::unix::fs::symlink(entry.path(), bin.join(&name));
+            }
+        }
+    }
+    bin.into_os_string()
+}
+
+/// `BIN server start` on a free loopback port, given a moment to start: a running noetl.
+pub fn start_server(bin: &Path) -> std::process::Child {
+    let server = Command::new(bin)
+        .args(["server", "start", "--host", "127.0.0.1", "--port", "0"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    server
+}
+
+/// Stops a server from [`start_server`]; whether it was still running until then.
+pub fn stop_server(mut server: std::process::Child) -> bool {
+    let running = server.try_wait().unwrap().is_none();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    running
 }
