@@ -1,16 +1,22 @@
 //! The tags a published image gets from git, computed here once for local runs and CI
-//! alike (never by shell in a workflow): the short commit always; the branch name on a
-//! branch; `X.Y.Z`, `X.Y` and `X` for a `vX.Y.Z` tag (the full version alone for a
-//! pre-release); `latest` only on the default branch.
+//! alike (never by shell in a workflow): the short commit always (`-dirty` with uncommitted
+//! changes); the branch name on a branch; `X.Y.Z`, `X.Y` and `X` for a `vX.Y.Z` tag (the
+//! full version alone for a pre-release); `latest` only on the default branch.
+//!
+//! A build tags the commit alone ([`commit_tag`]); `image merge --from-metadata` publishes
+//! the index with all of [`tags`]; `image verify` without REF looks for the commit tag.
 
 use xshell::{cmd, Shell};
 
 use crate::commands::image::names;
+use crate::git;
 
 /// Where the checkout is, as far as tags are concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GitRef {
     pub short_sha: String,
+    /// Tracked files differ from the commit.
+    pub dirty: bool,
     pub at: At,
     pub default_branch: String,
 }
@@ -25,10 +31,20 @@ pub enum At {
 
 /// Reads the ref from GitHub Actions' environment when there (a tag push checks out a
 /// detached HEAD, so git alone cannot tell), else from git.
-pub fn read(sh: &Shell, short_sha: &str) -> GitRef {
+pub fn read(sh: &Shell) -> GitRef {
     let default_branch = github_default_branch().or_else(|| origin_head(sh)).unwrap_or_else(|| "main".into());
     let at = github_ref().unwrap_or_else(|| git_ref(sh));
-    GitRef { short_sha: short_sha.to_string(), at, default_branch }
+    GitRef { short_sha: git::short_sha(sh), dirty: git::is_dirty(sh), at, default_branch }
+}
+
+/// The tag naming the commit: the short sha, `-dirty` when the tree has uncommitted changes
+/// (an image built from them is not that commit).
+pub fn commit_tag(short_sha: &str, dirty: bool) -> String {
+    if dirty {
+        format!("{short_sha}-dirty")
+    } else {
+        short_sha.to_string()
+    }
 }
 
 fn github_ref() -> Option<At> {
@@ -67,8 +83,11 @@ fn git_ref(sh: &Shell) -> At {
 
 /// The tags, in order, each valid for Docker, and notes on any that were rewritten.
 pub fn tags(r: &GitRef) -> (Vec<String>, Vec<String>) {
-    let mut tags = vec![r.short_sha.clone()];
+    let mut tags = vec![commit_tag(&r.short_sha, r.dirty)];
     let mut notes = Vec::new();
+    if r.dirty {
+        notes.push(format!("the work tree has uncommitted changes: tagging {}", tags[0]));
+    }
     match &r.at {
         At::Branch(branch) => {
             let tag = sanitise(branch);
@@ -137,7 +156,16 @@ mod tests {
     use super::*;
 
     fn at(at: At) -> Vec<String> {
-        tags(&GitRef { short_sha: "3f2a1bc".into(), at, default_branch: "main".into() }).0
+        tags(&GitRef { short_sha: "3f2a1bc".into(), dirty: false, at, default_branch: "main".into() }).0
+    }
+
+    #[test]
+    fn a_dirty_tree_tags_the_commit_dirty_and_says_so() {
+        let r = GitRef { short_sha: "3f2a1bc".into(), dirty: true, at: At::Commit, default_branch: "main".into() };
+        let (tags, notes) = tags(&r);
+        assert_eq!(tags, ["3f2a1bc-dirty"]);
+        assert!(notes[0].contains("uncommitted changes: tagging 3f2a1bc-dirty"), "{notes:?}");
+        assert_eq!(commit_tag("3f2a1bc", false), "3f2a1bc");
     }
 
     #[test]
@@ -161,6 +189,7 @@ mod tests {
     fn branch_names_become_valid_tags_and_say_so() {
         let r = GitRef {
             short_sha: "abc1234".into(),
+            dirty: false,
             at: At::Branch("feature/Login+x".into()),
             default_branch: "main".into(),
         };

@@ -2,8 +2,6 @@
 
 mod binary;
 mod build;
-// Tags from git for `image merge` (images.yml); unused until that command calls it.
-#[allow(dead_code)]
 mod ci_tags;
 mod commands;
 mod error;

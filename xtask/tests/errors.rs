@@ -90,6 +90,9 @@ cases!(
     load_two_platforms_classic_store,
     builder_cannot_build_platforms,
     image_push_401,
+    by_digest_docker_driver,
+    merge_metadata_missing,
+    verify_without_registry,
     kind_missing,
 );
 
@@ -284,7 +287,10 @@ fn prepare(id: &str, tmp: &Path, cmd: &mut Command) -> Option<After> {
         "docker-missing" | "doctor-for-image-without-docker" => {
             cmd.env("PATH", path_without(tmp, &["docker"]));
         }
-        "image-platform-darwin" | "tag-plus" | "registry-scheme-and-case" => {
+        "verify-without-registry" => {
+            cmd.env_remove("NOETL_REGISTRY");
+        }
+        "image-platform-darwin" | "tag-plus" | "registry-scheme-and-case" | "by-digest-docker-driver" => {
             testbed(id, &["NOETL_TEST_DOCKER"])?;
         }
         "kind-missing" => {

@@ -341,6 +341,138 @@ fn merge_joins_images_pushed_per_platform_by_digest() {
     assert!(err.contains("linux/arm64: noetl 0.1.0 (") && err.contains("linux/amd64: noetl 0.1.0 ("), "{err}");
 }
 
+/// The index (or manifest) `reference` names: its digest and its platforms, attestations left out.
+fn published(reference: &str) -> (String, Vec<String>) {
+    let v: serde_json::Value = serde_json::from_str(&docker_ok(&[
+        "buildx",
+        "imagetools",
+        "inspect",
+        "--format",
+        "{{json .Manifest}}",
+        reference,
+    ]))
+    .unwrap();
+    let platforms = v["manifests"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .map(|m| {
+                    format!(
+                        "{}/{}",
+                        m["platform"]["os"].as_str().unwrap(),
+                        m["platform"]["architecture"].as_str().unwrap()
+                    )
+                })
+                .filter(|p| p != "unknown/unknown")
+                .collect()
+        })
+        .unwrap_or_default();
+    (v["digest"].as_str().unwrap_or_else(|| panic!("{reference}: no digest in {v}")).to_string(), platforms)
+}
+
+/// images.yml end to end: each platform pushed on its own, the metadata of each push in a
+/// directory of its own (as actions/download-artifact lays out the artifacts), one index
+/// per image published with the tags from git, then `verify` with no REF finds it by commit.
+#[test]
+fn per_platform_pushes_merge_from_metadata_into_one_tagged_index_that_verify_finds() {
+    let Some(bed) = bed("merge_from_metadata", &[]) else { return };
+    // A registry path of this run's own: the tags from git (commit, branch, latest) are
+    // shared names, which other runs against this registry must not see change.
+    let registry = format!("{}/e2e-{}/", bed.registry(), std::process::id());
+    let digests = common::temp_dir("image-digests");
+    // buildx refuses to push by digest with the docker driver, and this test bed has no
+    // other (a docker-container builder needs the moby/buildkit image, which cannot be
+    // pulled here): NOETL_TEST_DIGEST_BUILDER names one where a test bed has it. Without
+    // it, the refusal is checked, and each platform is pushed with a tag instead, for
+    // which buildx records the digest in the same metadata file.
+    let digest_builder = bed.env.get("NOETL_TEST_DIGEST_BUILDER").cloned();
+    if digest_builder.is_none() {
+        let line = usage_error(
+            &[
+                "image",
+                "--image",
+                "cli",
+                "--push",
+                "--by-digest",
+                "--builder",
+                "default",
+                "--registry",
+                &registry,
+                NO_SBOM,
+            ],
+            &[],
+        );
+        assert!(line.contains("--builder 'default': uses the docker driver, which cannot push by digest"), "{line}");
+        eprintln!("note: no NOETL_TEST_DIGEST_BUILDER: the per-platform images are pushed with tags, not by digest");
+    }
+    for platform in ["linux/amd64", "linux/arm64"] {
+        let slug = platform.replace('/', "-");
+        let mut args =
+            vec!["image", "--image", "cli", "--platforms", platform, "--push", "--registry", &registry, NO_SBOM];
+        let t = tag(&slug);
+        match &digest_builder {
+            Some(builder) => args.extend(["--by-digest", "--builder", builder.as_str()]),
+            None => args.extend(["--tag", t.as_str()]),
+        }
+        let err = ok(&args, &[]);
+        let arch = if platform == "linux/arm64" { "aarch64" } else { "x86_64" };
+        assert!(
+            err.contains(&format!("{platform}: noetl 0.1.0 (")) && err.contains(&format!("{arch}-unknown-linux-gnu)")),
+            "{err}"
+        );
+        let artifact = digests.join(format!("digests-{slug}"));
+        std::fs::create_dir_all(&artifact).unwrap();
+        std::fs::copy(root().join("target/image/noetlctl.json"), artifact.join("noetlctl.json")).unwrap();
+    }
+
+    // As in a branch push on GitHub Actions, where that branch is the default one.
+    let branch = format!("e2e/release-{}", std::process::id());
+    let event = digests.join("event.json");
+    std::fs::write(&event, serde_json::json!({"repository": {"default_branch": branch}}).to_string()).unwrap();
+    let github = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_REF_TYPE", "branch"),
+        ("GITHUB_REF_NAME", branch.as_str()),
+        ("GITHUB_REF", &format!("refs/heads/{branch}")),
+        ("GITHUB_EVENT_PATH", event.to_str().unwrap()),
+    ];
+    let dir = digests.to_str().unwrap();
+    let err = ok(
+        &["image", "merge", "--from-metadata", dir, "--image", "cli", "--registry", &registry, "--no-smoke"],
+        &github,
+    );
+
+    let dirty = !text(
+        &Command::new("git")
+            .args(["status", "--porcelain", "--untracked-files=no"])
+            .current_dir(root())
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .trim()
+    .is_empty();
+    let commit = if dirty { format!("{}-dirty", short_sha()) } else { short_sha() };
+    let repo = format!("{registry}noetlctl");
+    let tags = [commit.clone(), format!("e2e-release-{}", std::process::id()), "latest".to_string()];
+    assert!(err.contains(&format!("{repo}:{commit} lists linux/amd64, linux/arm64")), "{err}");
+    let (index, mut platforms) = published(&format!("{repo}:{commit}"));
+    platforms.sort();
+    assert_eq!(platforms, ["linux/amd64", "linux/arm64"], "{repo}:{commit}");
+    for t in &tags {
+        assert_eq!(published(&format!("{repo}:{t}")).0, index, "{repo}:{t} is not the merged index");
+    }
+
+    // What the verify job runs: the image of this commit, found by name, each platform run.
+    let verified = ok(&["image", "verify", "--image", "cli", "--registry", &registry], &[]);
+    assert!(verified.contains(&format!("{repo}:{commit} lists linux/amd64, linux/arm64")), "{verified}");
+    assert!(
+        verified.contains("linux/amd64: noetl 0.1.0 (") && verified.contains("linux/arm64: noetl 0.1.0 ("),
+        "{verified}"
+    );
+    let _ = std::fs::remove_dir_all(digests);
+}
+
 #[test]
 fn verify_catches_an_image_whose_binary_is_for_another_cpu() {
     let Some(bed) = bed("mislabelled", &[]) else {

@@ -182,6 +182,44 @@ fn workflows_grant_least_privilege() {
     }
 }
 
+/// The `with:` of the first step in `workflow` that uses `action`.
+fn step_with<'a>(workflow: &'a Yaml, action: &str) -> Option<&'a Yaml> {
+    jobs(workflow)
+        .iter()
+        .flat_map(|(_, job)| steps(job))
+        .find_map(|step| step.get("uses").and_then(Yaml::str).filter(|u| u.starts_with(action)).and(step.get("with")))
+}
+
+#[test]
+fn the_digests_reach_image_merge_in_the_layout_it_reads() {
+    let (_, _, workflow) =
+        workflows().into_iter().find(|(path, _, _)| path.ends_with("images.yml")).expect("images.yml");
+    let scripts: String = jobs(&workflow)
+        .iter()
+        .flat_map(|(_, job)| steps(job))
+        .filter_map(|s| s.get("run").and_then(Yaml::str))
+        .collect::<Vec<_>>()
+        .join("\n");
+    // Each build job uploads the metadata files `image --push --by-digest` writes…
+    assert!(scripts.contains("cargo xtask image --platforms \"$PLATFORM\" --push --by-digest"), "{scripts}");
+    let upload = step_with(&workflow, "actions/upload-artifact").expect("an upload-artifact step");
+    assert_eq!(upload.get("path").and_then(Yaml::str), Some("target/image/*.json"));
+    // …and the merge job downloads them one directory per artifact (a pattern, not merged),
+    // which is the DIR/*/NAME.json that `image merge --from-metadata DIR` reads.
+    let download = step_with(&workflow, "actions/download-artifact").expect("a download-artifact step");
+    assert!(download.get("pattern").and_then(Yaml::str).is_some(), "download by pattern: one directory per artifact");
+    assert_ne!(
+        download.get("merge-multiple").and_then(Yaml::bool),
+        Some(true),
+        "merged artifacts would overwrite each other"
+    );
+    let dir = download.get("path").and_then(Yaml::str).expect("download-artifact path");
+    assert!(
+        scripts.contains(&format!("cargo xtask image merge --from-metadata {dir}")),
+        "merge must read {dir}:\n{scripts}"
+    );
+}
+
 #[test]
 fn workflow_actions_are_pinned_to_a_commit_with_the_version_in_a_comment() {
     let mut problems = Vec::new();

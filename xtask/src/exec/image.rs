@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::{Ctx, Verbosity};
 use crate::binary;
+use crate::commands::image::meta;
 use crate::error::{usage, ToolError};
 use crate::plan::{Cmd, ImageAction};
 use crate::platform::Platform;
@@ -23,6 +24,12 @@ pub fn run(action: &ImageAction, ctx: &Ctx) -> anyhow::Result<Option<String>> {
         ImageAction::UiDir(dir) => ui_dir(dir, ctx),
         ImageAction::VerifyIndex { cmd, platforms } => verify_index(cmd, platforms, ctx),
         ImageAction::Smoke { cmd, platform, commit } => smoke(cmd, *platform, commit, ctx),
+        ImageAction::ByDigest { metadata, repo, step } => {
+            let text = std::fs::read_to_string(ctx.abs(metadata))
+                .with_context(|| format!("cannot read {metadata}, where the push records the digest"))?;
+            let pushed = meta::pushed(metadata.as_str(), &text)?;
+            run(&step.renamed(repo, &format!("{repo}@{}", pushed.digest)), ctx)
+        }
     }
 }
 

@@ -16,7 +16,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 pub use ci::Ci;
 pub use cli::{Cli, Strategy};
 pub use doctor::{Doctor, Job};
-pub use image::{CacheMode, Image, ImageBuild, ImageMerge, ImageVerify, Which};
+pub use image::{CacheMode, Image, ImageBuild, ImageMerge, ImageVerify, MergeFrom, Which};
 pub use kind_load::KindLoad;
 pub use local_bin::LocalBin;
 pub use ui::{Ui, DEFAULT_OUT as DEFAULT_UI_OUT};

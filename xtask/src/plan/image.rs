@@ -24,6 +24,30 @@ pub enum ImageAction {
     /// Run `cmd` (`docker run … --platform P REF --version`) and fail unless the binary
     /// reports `platform`'s architecture; warn when its commit is not `commit`.
     Smoke { cmd: Cmd, platform: Platform, commit: String },
+    /// Run `step`, whose command names the untagged `repo`, on `repo@DIGEST`, DIGEST being
+    /// what buildx recorded in `metadata` when an earlier step pushed the image by digest:
+    /// such an image has no tag, and its digest exists only once that push has run.
+    ByDigest { metadata: Utf8PathBuf, repo: String, step: Box<ImageAction> },
+}
+
+impl ImageAction {
+    /// This step with every argument equal to `from` in its command replaced by `to`.
+    pub fn renamed(&self, from: &str, to: &str) -> ImageAction {
+        let cmd = |c: &Cmd| Cmd {
+            args: c.args.iter().map(|a| if a == from { to.to_string() } else { a.clone() }).collect(),
+            ..c.clone()
+        };
+        match self {
+            ImageAction::Docker(c) => ImageAction::Docker(cmd(c)),
+            ImageAction::VerifyIndex { cmd: c, platforms } => {
+                ImageAction::VerifyIndex { cmd: cmd(c), platforms: platforms.clone() }
+            }
+            ImageAction::Smoke { cmd: c, platform, commit } => {
+                ImageAction::Smoke { cmd: cmd(c), platform: *platform, commit: commit.clone() }
+            }
+            ImageAction::StaticBinary { .. } | ImageAction::UiDir(_) | ImageAction::ByDigest { .. } => self.clone(),
+        }
+    }
 }
 
 impl ImageAction {
@@ -40,6 +64,14 @@ impl ImageAction {
             }
             ImageAction::Smoke { cmd, platform, .. } => {
                 format!("{} # must report {}", cmd.shell_line(), platform.arch.rust_name())
+            }
+            ImageAction::ByDigest { metadata, repo, step } => {
+                let repo = quote(repo);
+                format!(
+                    "digest=$(jq -r '.\"containerimage.digest\"' {}) # recorded by the push above\n{}",
+                    quote(metadata.as_str()),
+                    step.shell().replacen(&format!(" {repo} "), &format!(" {repo}@\"$digest\" "), 1)
+                )
             }
         }
     }
@@ -67,6 +99,9 @@ impl ImageAction {
                 v["expect_arch"] = json!(platform.arch.rust_name());
                 v["expect_commit"] = json!(commit);
                 v
+            }
+            ImageAction::ByDigest { metadata, repo, step } => {
+                json!({"kind": "by_digest", "metadata": metadata.as_str(), "repo": repo, "step": step.to_json()})
             }
         }
     }

@@ -4,7 +4,8 @@ use camino::Utf8PathBuf;
 
 use super::builder::{self, BuilderInput};
 use super::cache::{self, CacheInput};
-use super::{names, require_runnable, verify_steps, Machine};
+use super::{names, require_runnable, verify_steps, Machine, Where};
+use crate::ci_tags;
 use crate::error::usage;
 use crate::flags::{CacheMode, ImageBuild, Which};
 use crate::plan::{Action, Cmd, ImageAction, Plan};
@@ -28,12 +29,22 @@ pub const UI_DIR: &str = "noetl/core/ui";
 /// buildx `--metadata-file`s (digests of pushed images, for `image merge`).
 pub const METADATA_DIR: &str = "target/image";
 
+/// The images `--image` selects.
+pub fn kinds(which: Which) -> Vec<Kind> {
+    match which {
+        Which::Dev => vec![DEV],
+        Which::Cli => vec![CLI],
+        Which::All => vec![DEV, CLI],
+    }
+}
+
 pub fn plan(flags: &ImageBuild, m: &Machine) -> anyhow::Result<Plan> {
     let mut plan = Plan::new("image");
     // Names first: they need no engine, so a typo fails fast anywhere.
     let (registry, note) = names::normalise_registry(flags.registry.as_deref().unwrap_or(""))?;
     plan.notes.extend(note);
-    let tags = tags(flags, m, &mut plan)?;
+    // A push by digest has no tags: `image merge --from-metadata` tags the index.
+    let tags = if flags.by_digest { Vec::new() } else { tags(flags, m, &mut plan)? };
     if flags.push && registry.is_empty() {
         return Err(usage(
             "--registry",
@@ -76,17 +87,13 @@ pub fn plan(flags: &ImageBuild, m: &Machine) -> anyhow::Result<Plan> {
         require_runnable(facts, &platforms)?;
     }
     let docker = facts.docker.as_ref().map_or_else(|| "docker".to_string(), |p| p.to_string());
-    let kinds = match flags.which {
-        Which::Dev => vec![DEV],
-        Which::Cli => vec![CLI],
-        Which::All => vec![DEV, CLI],
-    };
+    let kinds = kinds(flags.which);
     let refs = |kind: &Kind| tags.iter().map(|t| format!("{registry}{}:{t}", kind.name)).collect::<Vec<_>>();
     let route = if flags.in_docker { "compiled in the build" } else { "from target/dist" };
 
     if facts.buildx_check().status != Status::Ok {
         let old_cli = facts.client_version.is_some_and(|v| v < BUILDKIT_IN_CLI_BEFORE);
-        if platforms != [host] || !old_cli {
+        if platforms != [host] || !old_cli || flags.by_digest {
             facts.buildx_check().require()?;
         }
         plan.note(format!(
@@ -116,7 +123,7 @@ pub fn plan(flags: &ImageBuild, m: &Machine) -> anyhow::Result<Plan> {
                     );
                 }
             }
-            verify_steps(&mut plan, &docker, &refs[0], &platforms, &m.short_sha, flags.no_smoke, false);
+            verify_steps(&mut plan, &docker, Where::Local(&refs[0]), &platforms, &m.short_sha, flags.no_smoke);
         }
         return Ok(plan);
     }
@@ -129,6 +136,7 @@ pub fn plan(flags: &ImageBuild, m: &Machine) -> anyhow::Result<Plan> {
         builder: current,
         noetl: m.noetl_builder.as_ref(),
         multi: platforms.len() > 1,
+        by_digest: flags.by_digest,
         containerd_store: daemon.containerd_store,
     })?;
     plan.notes.extend(chosen.note.clone());
@@ -166,7 +174,7 @@ pub fn plan(flags: &ImageBuild, m: &Machine) -> anyhow::Result<Plan> {
         // A push names one tag and adds the others from the registry afterwards: the daemon's
         // parallel pushes of several tags of one image race in the registry (seen here as
         // `500 … invalid checksum digest format` from docker-registry 2.8).
-        let built = if flags.push { &refs[..1] } else { &refs[..] };
+        let built = if flags.push { &refs[..refs.len().min(1)] } else { &refs[..] };
         let mut cmd = Cmd::new(docker.as_str()).args(["buildx", "build", "--builder", chosen.name.as_str()]);
         cmd = cmd.args(["--file", kind.dockerfile, "--platform", list.as_str(), "--progress", "plain"]);
         cmd = common_args(cmd, kind, flags, m, built);
@@ -192,9 +200,21 @@ pub fn plan(flags: &ImageBuild, m: &Machine) -> anyhow::Result<Plan> {
                 plan.note(note);
             }
         }
-        cmd = cmd.args(["--metadata-file".to_string(), format!("{METADATA_DIR}/{}.json", kind.name)]);
-        cmd = cmd.args([if flags.push { "--push" } else { "--load" }, "."]);
-        plan.step(format!("build {} for {list} ({route})", kind.name), Action::Image(ImageAction::Docker(cmd)));
+        let metadata = Utf8PathBuf::from(format!("{METADATA_DIR}/{}.json", kind.name));
+        let repo = format!("{registry}{}", kind.name);
+        cmd = cmd.args(["--metadata-file", metadata.as_str()]);
+        if flags.by_digest {
+            // Untagged: the digest (recorded in the metadata file) is the image's only name.
+            let output = format!("type=image,name={repo},push-by-digest=true,name-canonical=true,push=true");
+            cmd = cmd.args(["--output", output.as_str()]);
+        } else {
+            cmd = cmd.arg(if flags.push { "--push" } else { "--load" });
+        }
+        let how = if flags.by_digest { ", pushed by digest" } else { "" };
+        plan.step(
+            format!("build {} for {list} ({route}){how}", kind.name),
+            Action::Image(ImageAction::Docker(cmd.arg("."))),
+        );
         if let Some((new, dir)) = cache.rotate {
             plan.step(
                 format!("replace the build cache {dir} with the one just written"),
@@ -206,7 +226,17 @@ pub fn plan(flags: &ImageBuild, m: &Machine) -> anyhow::Result<Plan> {
                 Cmd::new(docker.as_str()).args(["buildx", "imagetools", "create", "--tag", extra, refs[0].as_str()]);
             plan.step(format!("tag {} as {extra}", refs[0]), Action::Image(ImageAction::Docker(cmd)));
         }
-        verify_steps(&mut plan, &docker, &refs[0], &platforms, &m.short_sha, flags.no_smoke, flags.push);
+        let image = match (flags.by_digest, flags.push) {
+            (true, _) => Where::ByDigest { repo: &repo, metadata: &metadata },
+            (false, true) => Where::Registry(&refs[0]),
+            (false, false) => Where::Local(&refs[0]),
+        };
+        verify_steps(&mut plan, &docker, image, &platforms, &m.short_sha, flags.no_smoke);
+    }
+    if flags.by_digest {
+        plan.note(format!(
+            "pushing by digest, untagged: each digest is recorded in {METADATA_DIR}/NAME.json for `cargo xtask image merge --from-metadata`"
+        ));
     }
     Ok(plan)
 }
@@ -222,7 +252,7 @@ fn tags(flags: &ImageBuild, m: &Machine, plan: &mut Plan) -> anyhow::Result<Vec<
             tags.push(tag);
         }
     }
-    let commit = if m.dirty { format!("{}-dirty", m.short_sha) } else { m.short_sha.clone() };
+    let commit = ci_tags::commit_tag(&m.short_sha, m.dirty);
     if m.dirty {
         plan.note(format!("the work tree has uncommitted changes: tagging {commit}"));
     }

@@ -1,5 +1,6 @@
 //! Which buildx builder a build uses: the current one when it can build every requested
-//! platform, else `noetl-builder` (docker-container driver), created or reused.
+//! platform (and, for `--by-digest`, push by digest), else `noetl-builder`
+//! (docker-container driver), created or reused.
 
 use crate::error::usage;
 use crate::plan::Cmd;
@@ -26,7 +27,15 @@ pub struct BuilderInput<'a> {
     /// `noetl-builder`, when it exists.
     pub noetl: Option<&'a Builder>,
     pub multi: bool,
+    /// `--by-digest`: the builder must push untagged images.
+    pub by_digest: bool,
     pub containerd_store: bool,
+}
+
+/// Whether the builder can push an image untagged: buildx refuses to on the docker driver
+/// ("push-by-digest is currently not implemented for docker driver", buildx 0.13 to this day).
+pub fn pushes_by_digest(b: &Builder) -> bool {
+    b.driver != "docker"
 }
 
 pub fn choose(input: &BuilderInput) -> anyhow::Result<Chosen> {
@@ -44,21 +53,36 @@ pub fn choose(input: &BuilderInput) -> anyhow::Result<Chosen> {
         }
         Chosen { name: b.name.clone(), driver: b.driver.clone(), exports: b.exports(store), setup, note }
     };
-    if !input.multi || b.multi_platform(store) {
+    let multi_ok = !input.multi || b.multi_platform(store);
+    let digest_ok = !input.by_digest || pushes_by_digest(b);
+    if multi_ok && digest_ok {
         return Ok(use_it(b, None));
     }
     if let Some(name) = input.requested {
-        return Err(usage(
-            "--builder",
-            name,
-            &format!(
-                "uses the {} driver on a daemon without the containerd image store, which cannot build several platforms in one build",
-                b.driver
-            ),
-            "turn on the containerd image store, or omit --builder so noetl-builder (docker-container driver) is used, or pass one platform",
-        ));
+        return Err(if multi_ok {
+            usage(
+                "--builder",
+                name,
+                &format!("uses the {} driver, which cannot push by digest", b.driver),
+                "omit --builder so noetl-builder (docker-container driver) is used, or pass a builder of another driver, or push with tags (no --by-digest)",
+            )
+        } else {
+            usage(
+                "--builder",
+                name,
+                &format!(
+                    "uses the {} driver on a daemon without the containerd image store, which cannot build several platforms in one build",
+                    b.driver
+                ),
+                "turn on the containerd image store, or omit --builder so noetl-builder (docker-container driver) is used, or pass one platform",
+            )
+        });
     }
-    let why = format!("builder {} (docker driver, classic image store) cannot build several platforms", b.name);
+    let why = if multi_ok {
+        format!("builder {} (docker driver) cannot push by digest", b.name)
+    } else {
+        format!("builder {} (docker driver, classic image store) cannot build several platforms", b.name)
+    };
     match input.noetl {
         Some(noetl) => Ok(use_it(noetl, Some(format!("{why}: using the existing {NOETL_BUILDER}")))),
         None => Ok(Chosen {
@@ -97,7 +121,15 @@ mod tests {
     }
 
     fn input<'a>(b: &'a Builder, noetl: Option<&'a Builder>, multi: bool, store: bool) -> BuilderInput<'a> {
-        BuilderInput { docker: "docker", requested: None, builder: b, noetl, multi, containerd_store: store }
+        BuilderInput {
+            docker: "docker",
+            requested: None,
+            builder: b,
+            noetl,
+            multi,
+            by_digest: false,
+            containerd_store: store,
+        }
     }
 
     #[test]
@@ -137,5 +169,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("--builder 'default': uses the docker driver") && e.contains("fix:"), "{e}");
+        let e =
+            choose(&BuilderInput { requested: Some("default"), by_digest: true, ..input(&default, None, true, true) })
+                .unwrap_err()
+                .to_string();
+        assert!(e.starts_with("--builder 'default': uses the docker driver, which cannot push by digest"), "{e}");
+    }
+
+    #[test]
+    fn a_push_by_digest_needs_a_builder_other_than_the_docker_driver() {
+        let default = builder("default", "docker", "running");
+        let by_digest = |b, noetl| choose(&BuilderInput { by_digest: true, ..input(b, noetl, false, true) }).unwrap();
+        let chosen = by_digest(&default, None);
+        assert_eq!((chosen.name.as_str(), chosen.setup.len()), (NOETL_BUILDER, 1));
+        assert!(chosen.note.unwrap().contains("builder default (docker driver) cannot push by digest"));
+        // A docker-container builder (as setup-buildx-action makes in CI) is used as it is.
+        let container = builder("builder-1", "docker-container", "running");
+        let chosen = by_digest(&container, None);
+        assert_eq!((chosen.name.as_str(), chosen.setup.len(), chosen.note), ("builder-1", 0, None));
     }
 }

@@ -1,6 +1,9 @@
-//! What an image says about itself: OCI labels from the workspace manifest and git.
+//! What an image says about itself: OCI labels from the workspace manifest and git; and
+//! what buildx recorded about a push (`--metadata-file`).
 
 use camino::Utf8Path;
+
+use crate::error::usage;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meta {
@@ -27,6 +30,46 @@ impl Meta {
         .iter()
         .map(|(k, v)| format!("org.opencontainers.image.{k}={v}"))
         .collect()
+    }
+}
+
+/// What buildx's `--metadata-file` records of a push.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Pushed {
+    /// `containerimage.digest`: the image manifest or index that was pushed.
+    pub digest: String,
+    /// The repositories named in `image.name` (comma-separated; tags and digests dropped).
+    pub repositories: Vec<String>,
+}
+
+/// Reads the metadata buildx wrote to `file` (named in errors) for a pushed image.
+pub fn pushed(file: &str, text: &str) -> anyhow::Result<Pushed> {
+    let fix = "use the NAME.json that `cargo xtask image --push --by-digest` writes to target/image/";
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| usage("metadata file", file, &format!("is not JSON ({e})"), fix))?;
+    let digest = v["containerimage.digest"].as_str().unwrap_or_default();
+    let hex = digest.strip_prefix("sha256:").unwrap_or_default();
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err(usage("metadata file", file, "records no pushed image (no sha256 containerimage.digest)", fix));
+    }
+    let mut repositories: Vec<String> = Vec::new();
+    for name in v["image.name"].as_str().unwrap_or_default().split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let repo = repository(name).to_string();
+        if !repositories.contains(&repo) {
+            repositories.push(repo);
+        }
+    }
+    Ok(Pushed { digest: digest.to_string(), repositories })
+}
+
+/// `host:port/path/name:tag@sha256:…` → `host:port/path/name` (a `:` before the last `/`
+/// is a port).
+fn repository(name: &str) -> &str {
+    let name = name.split('@').next().unwrap_or(name);
+    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+    match name[last_slash..].rfind(':') {
+        Some(i) => &name[..last_slash + i],
+        None => name,
     }
 }
 
@@ -99,6 +142,29 @@ mod tests {
         let (version, repository) = workspace_package(root).unwrap();
         assert_eq!(version, env!("CARGO_PKG_VERSION"));
         assert!(repository.starts_with("https://"), "{repository}");
+    }
+
+    #[test]
+    fn reads_the_digest_and_repositories_buildx_recorded() {
+        let digest = format!("sha256:{}", "0a".repeat(32));
+        // As buildx 0.13 writes it for a push (keys trimmed to those read here).
+        let text = format!(
+            r#"{{"buildx.build.ref": "default/default/x", "containerimage.digest": "{digest}",
+               "image.name": "127.0.0.1:5000/e2e/noetlctl:t1,127.0.0.1:5000/e2e/noetlctl@{digest}"}}"#
+        );
+        let read = pushed("m.json", &text).unwrap();
+        assert_eq!(read, Pushed { digest: digest.clone(), repositories: vec!["127.0.0.1:5000/e2e/noetlctl".into()] });
+        assert_eq!(repository("noetlctl"), "noetlctl");
+        assert_eq!(repository("localhost:5000/noetlctl"), "localhost:5000/noetlctl");
+
+        for (text, why) in [
+            ("{", "is not JSON"),
+            (r#"{"image.name": "r/x"}"#, "records no pushed image"),
+            (r#"{"containerimage.digest": "sha256:ABC"}"#, "records no pushed image"),
+        ] {
+            let e = pushed("d/m.json", text).unwrap_err().to_string();
+            assert!(e.starts_with("metadata file 'd/m.json': ") && e.contains(why) && e.contains("fix:"), "{e}");
+        }
     }
 
     #[test]

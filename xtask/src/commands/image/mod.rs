@@ -1,6 +1,7 @@
 //! `cargo xtask image`: build the `noetl-local-dev` and `noetlctl` images for one or more
 //! platforms with buildx, load or push them, then verify the index and run each platform.
-//! `image verify` checks a pushed image; `image merge` joins per-platform images.
+//! `image verify` checks a pushed image; `image merge` joins per-platform images, given as
+//! references or as the metadata of pushes by digest (`--from-metadata`, for CI).
 //!
 //! `plan` reads the machine once into [`Machine`]; everything after that is a pure function
 //! of the flags and those facts (`build::plan`), which is what the plan tests pin.
@@ -8,16 +9,19 @@
 mod build;
 mod builder;
 mod cache;
-mod meta;
+mod index;
+pub mod meta;
 pub mod names;
 #[cfg(test)]
 mod tests;
 
+use camino::Utf8Path;
 use xshell::Shell;
 
+use crate::ci_tags;
 use crate::error::usage;
 use crate::exec::Ctx;
-use crate::flags::{Image, ImageBuild, ImageMerge, ImageVerify};
+use crate::flags::{Image, ImageBuild};
 use crate::git;
 use crate::plan::{Cmd, ImageAction, Plan};
 use crate::platform::{self, Platform, Scope};
@@ -44,16 +48,20 @@ pub fn plan(flags: &Image, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
             let machine = read_machine(flags, ctx, sh)?;
             build::plan(flags, &machine)
         }
-        Image::Verify(flags) => verify_plan(flags, &docker::facts(sh, None)),
-        Image::Merge(flags) => merge_plan(flags, &docker::facts(sh, None)),
+        Image::Verify(flags) => index::verify_plan(flags, &docker::facts(sh, None), &ci_tags::read(sh)),
+        Image::Merge(flags) => index::merge_plan(flags, &docker::facts(sh, None), &ci_tags::read(sh)),
     }
 }
 
 fn read_machine(flags: &ImageBuild, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Machine> {
     let facts = docker::facts(sh, flags.builder.as_deref());
-    // noetl-builder matters only when the current builder cannot build several platforms.
+    // noetl-builder matters only when the current builder cannot build several platforms
+    // or push by digest.
     let noetl_builder = match (&facts.docker, &facts.builder, &facts.daemon) {
-        (Some(path), Ok(current), Ok(daemon)) if !current.multi_platform(daemon.containerd_store) => {
+        (Some(path), Ok(current), Ok(daemon))
+            if !current.multi_platform(daemon.containerd_store)
+                || (flags.by_digest && !builder::pushes_by_digest(current)) =>
+        {
             docker::inspect_builder(sh, path, Some(builder::NOETL_BUILDER)).ok()
         }
         _ => None,
@@ -76,7 +84,7 @@ fn read_machine(flags: &ImageBuild, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Mac
 }
 
 /// `--platforms` for verify/merge: both Linux platforms unless given.
-fn index_platforms(raw: Option<&str>) -> anyhow::Result<Vec<Platform>> {
+pub(super) fn index_platforms(raw: Option<&str>) -> anyhow::Result<Vec<Platform>> {
     match raw {
         Some(list) => platform::parse_list(list, Scope::Image),
         None => Ok(vec![Platform::LINUX_AMD64, Platform::LINUX_ARM64]),
@@ -84,7 +92,7 @@ fn index_platforms(raw: Option<&str>) -> anyhow::Result<Vec<Platform>> {
 }
 
 /// The docker client, after the checks every image command needs.
-fn docker_for_index(facts: &DockerFacts, smoke: bool) -> anyhow::Result<String> {
+pub(super) fn docker_for_index(facts: &DockerFacts, smoke: bool) -> anyhow::Result<String> {
     facts.docker_check().require()?;
     facts.buildx_check().require()?;
     if smoke {
@@ -93,23 +101,40 @@ fn docker_for_index(facts: &DockerFacts, smoke: bool) -> anyhow::Result<String> 
     Ok(facts.docker.as_ref().map(|p| p.to_string()).unwrap_or_else(|| "docker".into()))
 }
 
-/// Steps that, for an image in a registry, read `reference`'s index; then, unless `no_smoke`,
-/// run each platform's image (from the registry with `--pull always`: what was pushed, not a
+/// Where an image the checks look at is.
+#[derive(Debug, Clone, Copy)]
+pub enum Where<'a> {
+    /// In the local image store (loaded, or built by `docker build`): no index to read.
+    Local(&'a str),
+    /// In a registry, under this tag or digest.
+    Registry(&'a str),
+    /// In the registry repository `repo`, untagged, by the digest buildx records in
+    /// `metadata` when the push runs.
+    ByDigest { repo: &'a str, metadata: &'a Utf8Path },
+}
+
+/// Steps that, for an image in a registry, read its index; then, unless `no_smoke`, run
+/// each platform's image (from the registry with `--pull always`: what was pushed, not a
 /// local copy; else the local image store).
-pub fn verify_steps(
-    plan: &mut Plan,
-    docker: &str,
-    reference: &str,
-    platforms: &[Platform],
-    commit: &str,
-    no_smoke: bool,
-    from_registry: bool,
-) {
+pub fn verify_steps(plan: &mut Plan, docker: &str, image: Where, platforms: &[Platform], commit: &str, no_smoke: bool) {
+    let (reference, from_registry, shown) = match image {
+        Where::Local(r) => (r, false, r.to_string()),
+        Where::Registry(r) => (r, true, r.to_string()),
+        Where::ByDigest { repo, metadata } => (repo, true, format!("{repo}@<the digest in {metadata}>")),
+    };
+    let action = |action: ImageAction| match image {
+        Where::ByDigest { repo, metadata } => crate::plan::Action::Image(ImageAction::ByDigest {
+            metadata: metadata.to_owned(),
+            repo: repo.to_string(),
+            step: Box::new(action),
+        }),
+        _ => crate::plan::Action::Image(action),
+    };
     let inspect = Cmd::new(docker).args(["buildx", "imagetools", "inspect", "--raw", reference]);
     if from_registry {
         plan.step(
-            format!("verify the index of {reference} lists {}", platform::join(platforms)),
-            crate::plan::Action::Image(ImageAction::VerifyIndex { cmd: inspect, platforms: platforms.to_vec() }),
+            format!("verify the index of {shown} lists {}", platform::join(platforms)),
+            action(ImageAction::VerifyIndex { cmd: inspect, platforms: platforms.to_vec() }),
         );
     }
     if no_smoke {
@@ -122,8 +147,8 @@ pub fn verify_steps(
         }
         cmd = cmd.args([reference, "--version"]);
         plan.step(
-            format!("run {reference} for {p}: --version must report {}", p.arch.rust_name()),
-            crate::plan::Action::Image(ImageAction::Smoke { cmd, platform: p, commit: commit.to_string() }),
+            format!("run {shown} for {p}: --version must report {}", p.arch.rust_name()),
+            action(ImageAction::Smoke { cmd, platform: p, commit: commit.to_string() }),
         );
     }
 }
@@ -142,46 +167,4 @@ pub fn require_runnable(facts: &DockerFacts, platforms: &[Platform]) -> anyhow::
         }
     }
     Ok(())
-}
-
-fn verify_plan(flags: &ImageVerify, facts: &DockerFacts) -> anyhow::Result<Plan> {
-    names::check_reference("REF", &flags.reference)?;
-    let platforms = index_platforms(flags.platforms.as_deref())?;
-    let docker = docker_for_index(facts, !flags.no_smoke)?;
-    if !flags.no_smoke {
-        require_runnable(facts, &platforms)?;
-    }
-    let mut plan = Plan::new("image verify");
-    verify_steps(&mut plan, &docker, &flags.reference, &platforms, "", flags.no_smoke, true);
-    Ok(plan)
-}
-
-fn merge_plan(flags: &ImageMerge, facts: &DockerFacts) -> anyhow::Result<Plan> {
-    names::check_reference("TARGET", &flags.target)?;
-    if flags.target.contains('@') {
-        return Err(usage(
-            "TARGET",
-            &flags.target,
-            "the merged index needs a tag, not a digest",
-            "name it REGISTRY/NAME:TAG",
-        ));
-    }
-    for source in &flags.sources {
-        names::check_reference("SOURCE", source)?;
-    }
-    let platforms = index_platforms(flags.platforms.as_deref())?;
-    let docker = docker_for_index(facts, !flags.no_smoke)?;
-    if !flags.no_smoke {
-        require_runnable(facts, &platforms)?;
-    }
-    let mut plan = Plan::new("image merge");
-    let create = Cmd::new(docker.as_str())
-        .args(["buildx", "imagetools", "create", "--tag", flags.target.as_str()])
-        .args(flags.sources.iter().map(String::as_str));
-    plan.step(
-        format!("create the index {} from {} image(s)", flags.target, flags.sources.len()),
-        crate::plan::Action::Image(ImageAction::Docker(create)),
-    );
-    verify_steps(&mut plan, &docker, &flags.target, &platforms, "", flags.no_smoke, true);
-    Ok(plan)
 }

@@ -1,11 +1,15 @@
 //! Plan tests without an engine: the facts a real machine would give (as parsed from real
 //! buildx output), and the exact argv each case must produce.
 
+use camino::Utf8PathBuf;
+
 use super::build::plan as build_plan;
+use super::index::{merge_plan, verify_plan};
 use super::meta::Meta;
-use super::{merge_plan, verify_plan, Machine};
+use super::Machine;
+use crate::ci_tags::{At, GitRef};
 use crate::error::exit_code;
-use crate::flags::{CacheMode, ImageBuild, ImageMerge, ImageVerify, Which};
+use crate::flags::{CacheMode, ImageBuild, ImageMerge, ImageVerify, MergeFrom, Which};
 use crate::plan::{Action, Cmd, ImageAction, Plan};
 use crate::platform::Arch;
 use crate::preflight::docker::{Builder, Daemon, DockerFacts, Version};
@@ -80,6 +84,7 @@ fn flags() -> ImageBuild {
         rust_image: "noetl-rust:1.85-trixie".into(),
         no_smoke: false,
         no_sbom: false,
+        by_digest: false,
     }
 }
 
@@ -198,6 +203,11 @@ fn kind(action: &Action) -> &'static str {
         Action::Image(ImageAction::Docker(_)) => "docker",
         Action::Image(ImageAction::VerifyIndex { .. }) => "verify",
         Action::Image(ImageAction::Smoke { .. }) => "smoke",
+        Action::Image(ImageAction::ByDigest { step, .. }) => match **step {
+            ImageAction::VerifyIndex { .. } => "verify by digest",
+            ImageAction::Smoke { .. } => "smoke by digest",
+            _ => "other by digest",
+        },
         _ => "other",
     }
 }
@@ -501,14 +511,25 @@ fn all_builds_both_images_with_one_check_of_each_input() {
     assert!(builds(&plan).iter().all(|b| !b.contains(&"--sbom".to_string())));
 }
 
+/// The checkout at commit 3f2a1bc on the default branch `main`.
+fn on_main() -> GitRef {
+    GitRef { short_sha: "3f2a1bc".into(), dirty: false, at: At::Branch("main".into()), default_branch: "main".into() }
+}
+
+fn verify(reference: Option<&str>) -> ImageVerify {
+    ImageVerify {
+        reference: reference.map(String::from),
+        which: Which::All,
+        registry: None,
+        platforms: None,
+        no_smoke: true,
+    }
+}
+
 #[test]
 fn verify_and_merge() {
     let facts = machine().facts;
-    let plan = verify_plan(
-        &ImageVerify { reference: "127.0.0.1:5000/noetlctl:abc".into(), platforms: None, no_smoke: true },
-        &facts,
-    )
-    .unwrap();
+    let plan = verify_plan(&verify(Some("127.0.0.1:5000/noetlctl:abc")), &facts, &on_main()).unwrap();
     assert_eq!(plan.steps.len(), 1);
     assert_eq!(
         plan.steps[0].action.clone(),
@@ -517,21 +538,20 @@ fn verify_and_merge() {
             platforms: vec![crate::platform::Platform::LINUX_AMD64, crate::platform::Platform::LINUX_ARM64],
         })
     );
-    let e = usage_error(verify_plan(
-        &ImageVerify { reference: "127.0.0.1:5000/noetlctl".into(), platforms: None, no_smoke: true },
-        &facts,
-    ));
+    let e = usage_error(verify_plan(&verify(Some("127.0.0.1:5000/noetlctl")), &facts, &on_main()));
     assert!(e.contains("neither a tag nor a digest"), "{e}");
 
     let digest = format!("sha256:{}", "0".repeat(64));
     let source = format!("127.0.0.1:5000/noetlctl@{digest}");
-    let merge = ImageMerge {
-        target: "127.0.0.1:5000/noetlctl:abc".into(),
-        sources: vec![source.clone(), "127.0.0.1:5000/noetlctl:abc-arm64".into()],
+    let merge = |target: &str| ImageMerge {
+        from: MergeFrom::References {
+            target: target.into(),
+            sources: vec![source.clone(), "127.0.0.1:5000/noetlctl:abc-arm64".into()],
+        },
         platforms: None,
         no_smoke: false,
     };
-    let plan = merge_plan(&merge, &facts).unwrap();
+    let plan = merge_plan(&merge("127.0.0.1:5000/noetlctl:abc"), &facts, &on_main()).unwrap();
     assert_eq!(
         docker_steps(&plan)[0],
         strings(&[
@@ -546,6 +566,316 @@ fn verify_and_merge() {
     );
     let kinds: Vec<&str> = plan.steps.iter().map(|s| kind(&s.action)).collect();
     assert_eq!(kinds, ["docker", "verify", "smoke", "smoke"]);
-    let e = usage_error(merge_plan(&ImageMerge { target: source.clone(), ..merge }, &facts));
+    let e = usage_error(merge_plan(&merge(&source), &facts, &on_main()));
     assert!(e.contains("needs a tag"), "{e}");
+}
+
+/// GitHub Actions' runner after docker/setup-buildx-action: a docker-container builder.
+fn ci_runner() -> Machine {
+    let mut m = machine();
+    m.facts.builder = Ok(builder("builder-1", "docker-container"));
+    m.github_actions = true;
+    m
+}
+
+fn by_digest() -> ImageBuild {
+    ImageBuild {
+        platforms: Some("linux/amd64".into()),
+        registry: Some("ghcr.io/noetl/".into()),
+        by_digest: true,
+        ..push()
+    }
+}
+
+#[test]
+fn push_by_digest_records_the_digest_and_checks_the_image_it_names() {
+    let mut m = ci_runner();
+    m.dirty = true; // no tag is pushed, so nothing is tagged -dirty
+    let plan = build_plan(&by_digest(), &m).unwrap();
+    let mut want = strings(&[
+        "buildx",
+        "build",
+        "--builder",
+        "builder-1",
+        "--file",
+        "docker/noetl/dev/Dockerfile",
+        "--platform",
+        "linux/amd64",
+        "--progress",
+        "plain",
+        "--build-arg",
+        "NOETL_BIN=prebuilt",
+        "--build-arg",
+        "NOETL_GIT_COMMIT=3f2a1bc",
+    ]);
+    want.extend(strings(&LABELS));
+    want.extend(strings(&[
+        "--cache-from",
+        "type=gha,scope=noetl-local-dev-linux-amd64",
+        "--cache-to",
+        "type=gha,scope=noetl-local-dev-linux-amd64,mode=max",
+        "--provenance",
+        "mode=max",
+        "--sbom",
+        "true",
+        "--metadata-file",
+        "target/image/noetl-local-dev.json",
+        "--output",
+        "type=image,name=ghcr.io/noetl/noetl-local-dev,push-by-digest=true,name-canonical=true,push=true",
+        ".",
+    ]));
+    assert_eq!(builds(&plan), [want]);
+    assert_eq!(docker_steps(&plan).len(), 1, "no tagging steps after a push by digest");
+    let kinds: Vec<&str> = plan.steps.iter().map(|s| kind(&s.action)).collect();
+    assert_eq!(kinds, ["mkdir", "static", "ui", "docker", "verify by digest", "smoke by digest"]);
+    assert!(plan.notes.iter().all(|n| !n.contains("dirty")), "{:?}", plan.notes);
+    assert!(plan.notes.iter().any(|n| n.contains("image merge --from-metadata")), "{:?}", plan.notes);
+
+    // The checks name the repository; the executor puts the recorded digest after it.
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    let resolved: Vec<Vec<String>> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match &s.action {
+            Action::Image(ImageAction::ByDigest { metadata, repo, step }) => {
+                assert_eq!(
+                    (metadata.as_str(), repo.as_str()),
+                    ("target/image/noetl-local-dev.json", "ghcr.io/noetl/noetl-local-dev")
+                );
+                match step.renamed(repo, &format!("{repo}@{digest}")) {
+                    ImageAction::VerifyIndex { cmd, .. } => Some(cmd.args),
+                    ImageAction::Smoke { cmd, commit, .. } => {
+                        assert_eq!(commit, "3f2a1bc");
+                        Some(cmd.args)
+                    }
+                    other => panic!("{other:?}"),
+                }
+            }
+            _ => None,
+        })
+        .collect();
+    let pushed = format!("ghcr.io/noetl/noetl-local-dev@{digest}");
+    assert_eq!(
+        resolved,
+        [
+            strings(&["buildx", "imagetools", "inspect", "--raw", &pushed]),
+            strings(&[
+                "run",
+                "--rm",
+                "--network",
+                "host",
+                "--platform",
+                "linux/amd64",
+                "--pull",
+                "always",
+                &pushed,
+                "--version"
+            ]),
+        ]
+    );
+    // --dry-run shows where the digest comes from.
+    let shell = plan.to_shell();
+    assert!(
+        shell.contains("digest=$(jq -r '.\"containerimage.digest\"' target/image/noetl-local-dev.json)")
+            && shell.contains(" ghcr.io/noetl/noetl-local-dev@\"$digest\" --version # must report x86_64"),
+        "{shell}"
+    );
+}
+
+#[test]
+fn push_by_digest_on_the_docker_driver_uses_noetl_builder() {
+    let plan = build_plan(&ImageBuild { registry: Some("127.0.0.1:5000".into()), ..by_digest() }, &machine()).unwrap();
+    let steps = docker_steps(&plan);
+    assert_eq!(&steps[0][..4], strings(&["buildx", "create", "--name", "noetl-builder"]));
+    assert_eq!(&steps[1][..4], strings(&["buildx", "build", "--builder", "noetl-builder"]));
+    assert!(plan.notes.iter().any(|n| n.contains("builder default (docker driver) cannot push by digest")));
+    let e = usage_error(build_plan(&ImageBuild { builder: Some("default".into()), ..by_digest() }, &machine()));
+    assert!(e.starts_with("--builder 'default': uses the docker driver, which cannot push by digest"), "{e}");
+    // Without buildx there is no push by digest at all.
+    let mut m = machine();
+    m.facts.buildx = Err("`docker buildx version`: docker: 'buildx' is not a docker command.".into());
+    m.facts.client_version = Some(Version(20, 10, 24));
+    let e = usage_error(build_plan(&by_digest(), &m));
+    assert!(e.starts_with("buildx "), "{e}");
+}
+
+/// A fresh directory laid out as actions/download-artifact leaves several artifacts: one
+/// directory per artifact, here holding what buildx wrote to target/image/.
+fn metadata_dir(test: &str, files: &[(&str, &str, &str)]) -> Utf8PathBuf {
+    let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir())
+        .unwrap()
+        .join(format!("xtask-plan-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (artifact, name, contents) in files {
+        std::fs::create_dir_all(dir.join(artifact)).unwrap();
+        std::fs::write(dir.join(artifact).join(format!("{name}.json")), contents).unwrap();
+    }
+    dir
+}
+
+fn pushed(repo: &str, hex: &str) -> String {
+    format!(
+        r#"{{"buildx.build.ref": "builder-1/builder-10/abc", "containerimage.descriptor": {{"mediaType": "application/vnd.oci.image.index.v1+json"}}, "containerimage.digest": "sha256:{}", "image.name": "{repo}"}}"#,
+        hex.repeat(64 / hex.len())
+    )
+}
+
+fn from_metadata(dir: &Utf8PathBuf, which: Which, registry: Option<&str>) -> ImageMerge {
+    ImageMerge {
+        from: MergeFrom::Metadata { dir: dir.clone(), which, registry: registry.map(String::from) },
+        platforms: None,
+        no_smoke: true,
+    }
+}
+
+#[test]
+fn merge_from_metadata_creates_one_index_per_image_with_every_git_tag() {
+    let r = "ghcr.io/noetl/";
+    let dir = metadata_dir(
+        "merge",
+        &[
+            ("digests-linux-amd64", "noetlctl", &pushed("ghcr.io/noetl/noetlctl", "a")),
+            ("digests-linux-amd64", "noetl-local-dev", &pushed("ghcr.io/noetl/noetl-local-dev", "c")),
+            ("digests-linux-arm64", "noetlctl", &pushed("ghcr.io/noetl/noetlctl", "b")),
+            ("digests-linux-arm64", "noetl-local-dev", &pushed("ghcr.io/noetl/noetl-local-dev", "d")),
+        ],
+    );
+    let facts = ci_runner().facts;
+    let plan = merge_plan(&from_metadata(&dir, Which::All, Some("GHCR.io/NoETL")), &facts, &on_main()).unwrap();
+    let digest = |hex: &str| format!("sha256:{}", hex.repeat(64));
+    let create = |name: &str, a: &str, b: &str| {
+        let mut args = strings(&["buildx", "imagetools", "create"]);
+        for tag in ["3f2a1bc", "main", "latest"] {
+            args.extend(["--tag".to_string(), format!("{r}{name}:{tag}")]);
+        }
+        args.extend([format!("{r}{name}@{}", digest(a)), format!("{r}{name}@{}", digest(b))]);
+        args
+    };
+    assert_eq!(docker_steps(&plan), [create("noetl-local-dev", "c", "d"), create("noetlctl", "a", "b")]);
+    let verified: Vec<String> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match &s.action {
+            Action::Image(ImageAction::VerifyIndex { cmd, platforms }) => {
+                assert_eq!(platforms.len(), 2);
+                cmd.args.last().cloned()
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(verified, [format!("{r}noetl-local-dev:3f2a1bc"), format!("{r}noetlctl:3f2a1bc")]);
+    let kinds: Vec<&str> = plan.steps.iter().map(|s| kind(&s.action)).collect();
+    assert_eq!(kinds, ["docker", "verify", "docker", "verify"], "--no-smoke: the index only");
+
+    // A release tag: semver tags, no branch, no latest; the smoke runs expect the commit.
+    let release = GitRef { at: At::Tag("v1.4.0".into()), ..on_main() };
+    let plan =
+        merge_plan(&ImageMerge { no_smoke: false, ..from_metadata(&dir, Which::Cli, Some(r)) }, &facts, &release)
+            .unwrap();
+    let tags: Vec<String> =
+        docker_steps(&plan)[0].windows(2).filter(|w| w[0] == "--tag").map(|w| w[1].clone()).collect();
+    assert_eq!(
+        tags,
+        [
+            "ghcr.io/noetl/noetlctl:3f2a1bc",
+            "ghcr.io/noetl/noetlctl:1.4.0",
+            "ghcr.io/noetl/noetlctl:1.4",
+            "ghcr.io/noetl/noetlctl:1"
+        ]
+    );
+    let smokes: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match &s.action {
+            Action::Image(ImageAction::Smoke { commit, .. }) => Some(commit.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(smokes, ["3f2a1bc", "3f2a1bc"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn merge_from_metadata_refuses_what_it_cannot_join() {
+    let facts = ci_runner().facts;
+    let r = Some("ghcr.io/noetl/");
+    let empty = metadata_dir(
+        "merge-empty",
+        &[("digests-linux-amd64", "noetl-local-dev", &pushed("ghcr.io/noetl/noetl-local-dev", "a"))],
+    );
+    let e = usage_error(merge_plan(&from_metadata(&empty, Which::All, r), &facts, &on_main()));
+    assert!(
+        e.starts_with(&format!("--from-metadata '{empty}': has no */noetlctl.json")) && e.contains("--image"),
+        "{e}"
+    );
+    let e = usage_error(merge_plan(&from_metadata(&empty.join("nope"), Which::Cli, r), &facts, &on_main()));
+    assert!(e.contains("is not a readable directory"), "{e}");
+    let e = usage_error(merge_plan(&from_metadata(&empty, Which::Dev, None), &facts, &on_main()));
+    assert!(e.starts_with("--registry '': image merge --from-metadata") && e.contains("NOETL_REGISTRY"), "{e}");
+    // Pushed to another registry than the one given: the sources would not be found there.
+    let e = usage_error(merge_plan(&from_metadata(&empty, Which::Dev, Some("127.0.0.1:5000")), &facts, &on_main()));
+    assert!(
+        e.contains("records a push to ghcr.io/noetl/noetl-local-dev, not to 127.0.0.1:5000/noetl-local-dev"),
+        "{e}"
+    );
+    let loaded = metadata_dir("merge-loaded", &[("a", "noetlctl", r#"{"image.name": "ghcr.io/noetl/noetlctl:x"}"#)]);
+    let e = usage_error(merge_plan(&from_metadata(&loaded, Which::Cli, r), &facts, &on_main()));
+    assert!(e.contains("noetlctl.json': records no pushed image"), "{e}");
+    let _ = std::fs::remove_dir_all(&empty);
+    let _ = std::fs::remove_dir_all(&loaded);
+}
+
+#[test]
+fn verify_without_ref_checks_each_image_under_the_commit_tag() {
+    let facts = machine().facts;
+    let flags = ImageVerify {
+        registry: Some("https://GHCR.io/NoETL".into()),
+        platforms: Some("linux/arm64".into()),
+        no_smoke: false,
+        ..verify(None)
+    };
+    let plan = verify_plan(&flags, &facts, &on_main()).unwrap();
+    let argv: Vec<Vec<String>> = plan
+        .steps
+        .iter()
+        .map(|s| match &s.action {
+            Action::Image(ImageAction::VerifyIndex { cmd, .. }) => cmd.args.clone(),
+            Action::Image(ImageAction::Smoke { cmd, commit, .. }) => {
+                assert_eq!(commit, "3f2a1bc");
+                cmd.args.clone()
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let run = |image: &str| {
+        strings(&[
+            "run",
+            "--rm",
+            "--network",
+            "host",
+            "--platform",
+            "linux/arm64",
+            "--pull",
+            "always",
+            image,
+            "--version",
+        ])
+    };
+    assert_eq!(
+        argv,
+        [
+            strings(&["buildx", "imagetools", "inspect", "--raw", "ghcr.io/noetl/noetl-local-dev:3f2a1bc"]),
+            run("ghcr.io/noetl/noetl-local-dev:3f2a1bc"),
+            strings(&["buildx", "imagetools", "inspect", "--raw", "ghcr.io/noetl/noetlctl:3f2a1bc"]),
+            run("ghcr.io/noetl/noetlctl:3f2a1bc"),
+        ]
+    );
+    // A dirty tree was published as COMMIT-dirty (see ci_tags): that is what is looked for.
+    let dirty = GitRef { dirty: true, ..on_main() };
+    let plan = verify_plan(&ImageVerify { which: Which::Cli, no_smoke: true, ..flags }, &facts, &dirty).unwrap();
+    let Action::Image(ImageAction::VerifyIndex { cmd, .. }) = &plan.steps[0].action else { panic!() };
+    assert_eq!(cmd.args.last().unwrap(), "ghcr.io/noetl/noetlctl:3f2a1bc-dirty");
+    assert_eq!(plan.steps.len(), 1);
+    let e = usage_error(verify_plan(&verify(None), &facts, &on_main()));
+    assert!(e.starts_with("--registry '': image verify without REF") && e.contains("NOETL_REGISTRY"), "{e}");
 }
