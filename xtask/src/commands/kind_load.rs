@@ -9,7 +9,7 @@ use xshell::{cmd, Shell};
 
 use crate::error::usage;
 use crate::exec::{Ctx, Mode};
-use crate::flags::{self, KindLoad, Subcommand};
+use crate::flags::KindLoad;
 use crate::plan::{Action, Cmd, ImageAction, Plan};
 use crate::platform::{self, Arch, Platform, Scope};
 use crate::preflight::docker;
@@ -74,9 +74,7 @@ pub fn plan(flags: &KindLoad, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
 
     // Exactly what these commands would do when typed, defaults and environment included.
     let p = platform.to_string();
-    plan.extend(sub_plan(&["ui"], ctx, sh)?);
-    plan.extend(sub_plan(&["cli", "--platforms", &p, "--static"], ctx, sh)?);
-    let image_plan = sub_plan(&["image", "--image", "dev", "--platforms", &p, "--load"], ctx, sh)?;
+    let image_plan = super::plan_of(&["image", "--image", "dev", "--platforms", &p, "--load"], ctx, sh)?;
     let reference = built_reference(&image_plan)?;
     plan.extend(image_plan);
     plan.run(
@@ -90,17 +88,6 @@ pub fn plan(flags: &KindLoad, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
 }
 
 /// The plan of `cargo xtask ARGS`.
-fn sub_plan(args: &[&str], ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
-    let parsed = flags::parse_from(std::iter::once("xtask").chain(args.iter().copied()))
-        .map_err(|e| anyhow::anyhow!("cargo xtask {}: {e}", args.join(" ")))?;
-    match parsed.command {
-        Subcommand::Ui(f) => super::ui::plan(&f, ctx, sh),
-        Subcommand::Cli(f) => super::cli::plan(&f, ctx, sh),
-        Subcommand::Image(f) => super::image::plan(&f, ctx, sh),
-        _ => unreachable!("kind-load composes only ui, cli and image"),
-    }
-}
-
 /// The node containers of `cluster`; none means there is no such cluster.
 fn nodes(sh: &Shell, kind: &str, cluster: &str) -> anyhow::Result<Vec<String>> {
     let out = cmd!(sh, "{kind} get nodes --name {cluster}").quiet().ignore_stderr().read().unwrap_or_default();

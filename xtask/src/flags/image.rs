@@ -41,6 +41,8 @@ pub struct ImageBuild {
     pub no_sbom: bool,
     /// With `push`: push untagged; buildx records each digest in `--metadata-file`.
     pub by_digest: bool,
+    /// Use `target/dist` and the UI as they are instead of running `cli` and `ui` first.
+    pub no_inputs: bool,
 }
 
 pub struct ImageVerify {
@@ -125,6 +127,12 @@ pub fn command() -> Command {
                 .requires("push")
                 .conflicts_with("tag")
                 .help("With --push: push untagged and record each digest in target/image/NAME.json for `image merge --from-metadata`"),
+        )
+        .arg(
+            Arg::new("no-inputs")
+                .long("no-inputs")
+                .action(ArgAction::SetTrue)
+                .help("Use target/dist and noetl/core/ui as they are: skip `cargo xtask ui` and `cargo xtask cli --static` first"),
         )
         .arg(registry())
         .arg(
@@ -276,6 +284,7 @@ fn build_from(m: &ArgMatches) -> ImageBuild {
         no_smoke: m.get_flag("no-smoke"),
         no_sbom: m.get_flag("no-sbom"),
         by_digest: m.get_flag("by-digest"),
+        no_inputs: m.get_flag("no-inputs"),
     }
 }
 

@@ -61,19 +61,8 @@ pub fn plan(flags: &ImageBuild, m: &Machine) -> anyhow::Result<Plan> {
     facts.docker_check().require()?;
     facts.daemon_check().require()?;
     let daemon = facts.daemon.as_ref().expect("the daemon check passed");
-    let host = platform::parse_one(&daemon.platform, Scope::Image).map_err(|_| {
-        usage(
-            "docker daemon",
-            &daemon.platform,
-            "runs on a platform noetl images are not built for",
-            "use a linux/amd64 or linux/arm64 daemon",
-        )
-    })?;
-    let platforms = match &flags.platforms {
-        Some(list) => platform::parse_list(list, Scope::Image)?,
-        None if flags.push => vec![Platform::LINUX_AMD64, Platform::LINUX_ARM64],
-        None => vec![host],
-    };
+    let host = host_platform(m)?;
+    let platforms = platforms(flags, host)?;
     let list = platform::join(&platforms);
     if !flags.push && platforms.len() > 1 && !daemon.containerd_store {
         return Err(usage(
@@ -263,6 +252,28 @@ fn tags(flags: &ImageBuild, m: &Machine, plan: &mut Plan) -> anyhow::Result<Vec<
         tags.push(commit);
     }
     Ok(tags)
+}
+
+/// The daemon's platform: what a local build is for.
+pub fn host_platform(m: &Machine) -> anyhow::Result<Platform> {
+    let daemon = m.facts.daemon.as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
+    platform::parse_one(&daemon.platform, Scope::Image).map_err(|_| {
+        usage(
+            "docker daemon",
+            &daemon.platform,
+            "runs on a platform noetl images are not built for",
+            "use a linux/amd64 or linux/arm64 daemon",
+        )
+    })
+}
+
+/// `--platforms`, else both Linux platforms when pushing, else the daemon's own.
+pub fn platforms(flags: &ImageBuild, host: Platform) -> anyhow::Result<Vec<Platform>> {
+    match &flags.platforms {
+        Some(list) => platform::parse_list(list, Scope::Image),
+        None if flags.push => Ok(vec![Platform::LINUX_AMD64, Platform::LINUX_ARM64]),
+        None => Ok(vec![host]),
+    }
 }
 
 /// Checks of what the images copy: a static binary per platform (prebuilt route), the UI.

@@ -21,7 +21,7 @@ use xshell::Shell;
 use crate::ci_tags;
 use crate::error::usage;
 use crate::exec::Ctx;
-use crate::flags::{Image, ImageBuild};
+use crate::flags::{Image, ImageBuild, Which};
 use crate::git;
 use crate::plan::{Cmd, ImageAction, Plan};
 use crate::platform::{self, Platform, Scope};
@@ -46,11 +46,32 @@ pub fn plan(flags: &Image, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
     match flags {
         Image::Build(flags) => {
             let machine = read_machine(flags, ctx, sh)?;
-            build::plan(flags, &machine)
+            let build = build::plan(flags, &machine)?;
+            if flags.no_inputs {
+                return Ok(build);
+            }
+            let mut plan = inputs(flags, &machine, ctx, sh)?;
+            plan.extend(build);
+            Ok(plan)
         }
         Image::Verify(flags) => index::verify_plan(flags, &docker::facts(sh, None), &ci_tags::read(sh)),
         Image::Merge(flags) => index::merge_plan(flags, &docker::facts(sh, None), &ci_tags::read(sh)),
     }
+}
+
+/// What the images copy, made first by the commands a person would run: `cargo xtask ui`
+/// (a no-op when the UI is up to date) and `cargo xtask cli --static` for the platforms
+/// (cargo's own incremental build), unless the binary is compiled in the build.
+fn inputs(flags: &ImageBuild, m: &Machine, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
+    let mut plan = Plan::new("image");
+    if flags.which != Which::Cli {
+        plan.extend(super::plan_of(&["ui"], ctx, sh)?);
+    }
+    if !flags.in_docker {
+        let list = platform::join(&build::platforms(flags, build::host_platform(m)?)?);
+        plan.extend(super::plan_of(&["cli", "--platforms", &list, "--static"], ctx, sh)?);
+    }
+    Ok(plan)
 }
 
 fn read_machine(flags: &ImageBuild, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Machine> {

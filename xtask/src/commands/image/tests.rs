@@ -71,6 +71,7 @@ fn classic(m: &mut Machine) {
 
 fn flags() -> ImageBuild {
     ImageBuild {
+        no_inputs: true,
         which: Which::Dev,
         platforms: None,
         push: false,
