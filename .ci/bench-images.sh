@@ -58,7 +58,7 @@ echo "== inputs: static binaries for both platforms, and the UI"
 image() { # image NAME ARGS... → push image NAME (cli|dev) to the test registry
   local which=$1
   shift
-  "$XTASK" -q image --image "$which" --push --registry "$REGISTRY" --no-sbom --no-smoke "$@"
+  "$XTASK" -q image --image "$which" --push --registry "$REGISTRY" --no-sbom --no-smoke --no-inputs "$@"
 }
 
 echo "== prebuilt route (noetlctl; --no-cache --cache none: every step runs)"

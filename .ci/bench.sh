@@ -46,7 +46,7 @@ echo "== noetl release binary"
 cargo build -q --release -p noetlctl
 echo "noetl (dynamic glibc):            $(stat -c %s target/release/noetl) bytes"
 host=$(rustc -vV | sed -n 's/^host: //p')
-CARGO_TARGET_"$(echo "$host" | tr 'a-z-' 'A-Z_')"_RUSTFLAGS='-C target-feature=+crt-static' \
+env "CARGO_TARGET_$(echo "$host" | tr 'a-z-' 'A-Z_')_RUSTFLAGS=-C target-feature=+crt-static" \
   cargo build -q --release -p noetlctl --target "$host"
 echo "noetl (static, $host): $(stat -c %s "target/$host/release/noetl") bytes"
 
