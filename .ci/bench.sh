@@ -5,23 +5,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-secs() { # secs CMD... → wall seconds of one run, output discarded
-  local t0 t1
-  t0=$(date +%s%N)
-  "$@" >/dev/null 2>&1
-  t1=$(date +%s%N)
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'
-}
-best_of() { # best_of N CMD... → fastest of N runs
-  local n=$1 best='' t
-  shift
-  for _ in $(seq "$n"); do
-    t=$(secs "$@")
-    if [[ -z $best ]] || awk -v t="$t" -v b="$best" 'BEGIN { exit !(t < b) }'; then best=$t; fi
-  done
-  echo "$best"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
+# shellcheck source=.ci/bench-lib.sh
+source .ci/bench-lib.sh
 
 echo "== xtask build and start-up"
 cold_dir=$(mktemp -d)

@@ -4,13 +4,12 @@ use xshell::{cmd, Shell};
 
 /// Short commit of HEAD, `unknown` outside a git checkout or before the first commit.
 pub fn short_sha(sh: &Shell) -> String {
-    cmd!(sh, "git rev-parse --short=7 HEAD")
-        .quiet()
-        .ignore_stderr()
-        .read()
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "unknown".to_string())
+    rev_parse(sh, &["--short=7", "HEAD"])
+}
+
+/// Full commit of HEAD (for the `org.opencontainers.image.revision` label), `unknown` outside a checkout.
+pub fn full_sha(sh: &Shell) -> String {
+    rev_parse(sh, &["HEAD"])
 }
 
 /// Whether tracked files differ from HEAD (tags of a dirty tree get a `-dirty` suffix).
@@ -23,9 +22,8 @@ pub fn is_dirty(sh: &Shell) -> bool {
         .unwrap_or(false)
 }
 
-/// Full commit of HEAD (for the `org.opencontainers.image.revision` label), `unknown` outside a checkout.
-pub fn full_sha(sh: &Shell) -> String {
-    cmd!(sh, "git rev-parse HEAD")
+fn rev_parse(sh: &Shell, args: &[&str]) -> String {
+    cmd!(sh, "git rev-parse {args...}")
         .quiet()
         .ignore_stderr()
         .read()
