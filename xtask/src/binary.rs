@@ -106,6 +106,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn reads_real_static_executables_of_both_arches() {
+        let cases: [(&[u8], Arch); 2] = [
+            (include_bytes!("testdata/exit0-x86_64"), Arch::Amd64),
+            (include_bytes!("testdata/exit0-aarch64"), Arch::Arm64),
+        ];
+        for (bytes, arch) in cases {
+            let header = parse_header(bytes).unwrap();
+            assert_eq!((header.os, header.arch), (Os::Linux, Some(arch)));
+            assert_eq!(elf_interpreter(bytes).unwrap(), None, "{arch:?}: static, no loader");
+        }
+    }
+
+    #[test]
     fn finds_the_dynamic_loader_of_a_real_dynamic_executable() {
         // The test binary itself is dynamically linked (the default for gnu targets).
         let me = std::fs::read(std::env::current_exe().unwrap()).unwrap();
