@@ -265,6 +265,7 @@ pub fn write_atomically(path: &Utf8Path, bytes: &[u8], mode: Option<std::fs::Per
     let dir = path.parent().filter(|d| !d.as_str().is_empty()).unwrap_or(Utf8Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {dir}"))?;
     let name = path.file_name().unwrap_or("file");
+    remove_orphaned_temp_files(dir, name);
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
@@ -282,6 +283,19 @@ pub fn write_atomically(path: &Utf8Path, bytes: &[u8], mode: Option<std::fs::Per
         let _ = std::fs::remove_file(&tmp);
     }
     result.with_context(|| format!("cannot write {path}"))
+}
+
+/// Removes `.{name}.tmp-<pid>` files whose writer is gone (a run interrupted mid-write);
+/// a writer still alive keeps its file.
+fn remove_orphaned_temp_files(dir: &Utf8Path, name: &str) {
+    let prefix = format!(".{name}.tmp-");
+    let Ok(entries) = dir.read_dir_utf8() else { return };
+    for entry in entries.flatten() {
+        let pid = entry.file_name().strip_prefix(prefix.as_str()).and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|pid| !Utf8Path::new(&format!("/proc/{pid}")).exists()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Two renames: `to` → `to.old`, `from` → `to`; the old dir is removed only once the new
@@ -335,6 +349,22 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[test]
+    fn an_interrupted_writers_temp_file_is_removed_and_a_live_ones_kept() {
+        let dir = temp_root("orphans");
+        // pid_max on Linux is at most 2^22: this pid cannot be running.
+        let orphan = dir.join(".noetl.tmp-4194305");
+        // pid 1 always runs: its file may still be being written.
+        let live = dir.join(".noetl.tmp-1");
+        std::fs::write(&orphan, "half").unwrap();
+        std::fs::write(&live, "busy").unwrap();
+        write_atomically(&dir.join("noetl"), b"new", None).unwrap();
+        assert!(!orphan.exists(), "the orphan should be gone");
+        assert_eq!(std::fs::read_to_string(&live).unwrap(), "busy", "a live writer's file must stay");
+        assert_eq!(std::fs::read_to_string(dir.join("noetl")).unwrap(), "new");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
