@@ -3,9 +3,8 @@
 
 mod common;
 
-use common::{have, root, text, xtask_ok};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use common::{have, root, start_server, stop_server, text, xtask_ok};
+use std::process::Command;
 use std::sync::Mutex;
 
 /// Two Vite builds of one `ui-src` at once trip over each other's caches: one at a time.
@@ -20,12 +19,11 @@ fn ui_renders_server_health_in_a_real_browser() {
     xtask_ok(&["ui", "--out", "target/browser-ui/ok"]);
     drop(guard);
     xtask_ok(&["local-bin", "--debug"]);
-    let (mut server, url) = start_server("target/browser-ui/ok");
+    let server = start_server(&root().join("bin/noetl"), &["--ui-dir", "target/browser-ui/ok"]);
     let arch = std::env::consts::ARCH;
     let screenshot = root().join("target/ui-screenshot.png");
-    let run = browser(&["--url", &url, "--screenshot", screenshot.to_str().unwrap(), "--expect-arch", arch]);
-    server.kill().unwrap();
-    server.wait().unwrap();
+    let run = browser(&["--url", &server.url, "--screenshot", screenshot.to_str().unwrap(), "--expect-arch", arch]);
+    stop_server(server);
     let said = text(&run.stdout);
     assert!(run.status.success(), "browser test failed: {said}{}", text(&run.stderr));
     let report: serde_json::Value = serde_json::from_str(said.lines().last().unwrap()).unwrap();
@@ -41,43 +39,20 @@ fn ui_shows_its_error_state_when_the_api_is_unreachable() {
     }
     // A UI whose API base points at a port nothing listens on.
     let guard = UI_SRC.lock().unwrap_or_else(|e| e.into_inner());
-    let built = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["ui", "--out", "target/browser-ui/dead-api"])
+    let built = common::xtask_command(["ui", "--out", "target/browser-ui/dead-api"])
         .env("VITE_API_BASE_URL", "http://127.0.0.1:9/api")
-        .current_dir(root())
         .output()
         .unwrap();
     assert!(built.status.success(), "{}", text(&built.stderr));
     drop(guard);
     xtask_ok(&["local-bin", "--debug"]);
-    let (mut server, url) = start_server("target/browser-ui/dead-api");
+    let server = start_server(&root().join("bin/noetl"), &["--ui-dir", "target/browser-ui/dead-api"]);
     let screenshot = root().join("target/ui-screenshot-error.png");
-    let run = browser(&["--url", &url, "--screenshot", screenshot.to_str().unwrap(), "--expect-error"]);
-    server.kill().unwrap();
-    server.wait().unwrap();
+    let run = browser(&["--url", &server.url, "--screenshot", screenshot.to_str().unwrap(), "--expect-error"]);
+    stop_server(server);
     assert!(run.status.success(), "error state not shown: {}{}", text(&run.stdout), text(&run.stderr));
 }
 
 fn browser(args: &[&str]) -> std::process::Output {
     Command::new("node").arg("e2e/browser.mjs").args(args).current_dir(root().join("ui-src")).output().unwrap()
-}
-
-/// Starts bin/noetl on a free loopback port; returns it and the UI's URL.
-fn start_server(ui_dir: &str) -> (Child, String) {
-    let mut child = Command::new(root().join("bin/noetl"))
-        .args(["server", "start", "--host", "127.0.0.1", "--port", "0", "--ui-dir", ui_dir])
-        .current_dir(root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| l.split("listening on ").nth(1).map(|u| format!("{}/", u.trim())))
-        .expect("server printed no listening line");
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, url)
 }

@@ -3,15 +3,15 @@
 
 mod common;
 
-use common::{root, text, xtask};
-use std::process::{Command, Output};
+use common::{text, xtask};
+use std::process::Output;
 
 /// Runs the xtask with PATH stripped of every directory holding one of `hidden`.
 fn without(hidden: &[&str], ci: bool, args: &[&str]) -> Output {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let dirs: Vec<_> = std::env::split_paths(&path).filter(|d| hidden.iter().all(|p| !d.join(p).exists())).collect();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
-    cmd.args(args).env("PATH", std::env::join_paths(dirs).unwrap()).current_dir(root());
+    let mut cmd = common::xtask_command(args);
+    cmd.env("PATH", std::env::join_paths(dirs).unwrap());
     if ci {
         cmd.env("CI", "true");
     } else {

@@ -3,14 +3,14 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::{path_without, root, temp_dir, text, xtask};
+use common::{path_without, temp_dir, text, xtask};
 use serde_json::Value;
 
 fn doctor_json(args: &[&str], path: Option<&std::ffi::OsStr>) -> (Output, Value) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
-    cmd.arg("--json").arg("doctor").args(args).current_dir(root());
+    let mut cmd = common::xtask_command(["--json", "doctor"]);
+    cmd.args(args);
     if let Some(path) = path {
         cmd.env("PATH", path);
     }
@@ -115,13 +115,7 @@ fn a_missing_node_reads_the_same_in_doctor_and_in_ui() {
     let path = path_without(&tmp, &["node", "npm"]);
     let (_, report) = doctor_json(&[], Some(&path));
     let node = check(&report, "node");
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["ui", "--out"])
-        .arg(tmp.join("ui"))
-        .env("PATH", &path)
-        .current_dir(root())
-        .output()
-        .unwrap();
+    let out = common::xtask_command(["ui", "--out"]).arg(tmp.join("ui")).env("PATH", &path).output().unwrap();
     let want =
         format!("error: tool 'node': {}. fix: {}\n", node["detail"].as_str().unwrap(), node["fix"].as_str().unwrap());
     assert_eq!(text(&out.stderr), want);

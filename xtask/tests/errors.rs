@@ -202,8 +202,7 @@ fn run(id: &str) {
         catalogue().into_iter().find(|c| c.id == id).unwrap_or_else(|| panic!("docs/errors.md has no row `{id}`"));
     let tmp = temp_dir(id);
     let sub = |s: &str| s.replace("{tmp}", tmp.to_str().unwrap());
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
-    cmd.args(case.args.iter().map(|a| sub(a))).current_dir(root());
+    let mut cmd = common::xtask_command(case.args.iter().map(|a| sub(a)));
     let _bin = id.starts_with("bin-") || id.starts_with("sigint-");
     let _guard = _bin.then(|| BIN_DIR.lock().unwrap_or_else(|e| e.into_inner()));
     let Some(after) = prepare(id, &tmp, &mut cmd) else { return };
@@ -376,8 +375,8 @@ fn ensure_static_amd64_dist() {
 /// it, so the running server keeps going and nothing fails with "text file busy".
 fn running_bin_noetl() -> After {
     let bin = ensure_bin_noetl();
-    let mut server = common::start_server(&bin);
-    assert!(server.try_wait().unwrap().is_none(), "bin/noetl server start exited at once");
+    let mut server = common::start_server(&bin, &[]);
+    assert!(server.child.try_wait().unwrap().is_none(), "bin/noetl server start exited at once");
     Box::new(move |_| {
         let still_running = common::stop_server(server);
         assert!(still_running, "the running bin/noetl should have kept running through the reinstall");

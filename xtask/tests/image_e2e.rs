@@ -75,8 +75,7 @@ fn dist_ready(rust_image: &str) -> Result<(), String> {
 static BUILDER_IMAGE: OnceLock<String> = OnceLock::new();
 
 fn xtask(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
-    cmd.args(args).current_dir(root());
+    let mut cmd = common::xtask_command(args);
     if let Some(image) = BUILDER_IMAGE.get() {
         cmd.env("NOETL_BUILDER_IMAGE", image);
     }

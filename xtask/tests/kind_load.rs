@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{root, text};
+use common::text;
 use std::process::{Command, Output};
 
 /// PATH without any directory that holds a `kind` program.
@@ -15,12 +15,7 @@ fn path_without_kind() -> String {
 }
 
 fn kind_load(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .env("PATH", path_without_kind())
-        .current_dir(root())
-        .output()
-        .expect("run xtask")
+    common::xtask_command(args).env("PATH", path_without_kind()).output().expect("run xtask")
 }
 
 /// The plan reads the daemon (its platform is the nodes' default) and plans an image build.

@@ -23,7 +23,7 @@ fn local_bin_installs_a_working_noetl_and_can_replace_it_while_it_runs() {
 
     // Keep bin/noetl running (a server) while it is rebuilt and reinstalled: a plain copy
     // over it would fail with "text file busy"; temp file + rename does not.
-    let server = start_server(&bin);
+    let server = start_server(&bin, &[]);
     let again = xtask(&["local-bin", "--debug"]);
     let still_running = stop_server(server);
     assert!(still_running, "the server should have kept running during the reinstall");

@@ -8,9 +8,17 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
-/// `cargo xtask ARGS` through the binary cargo built for this test run, from the repo root.
+/// `cargo xtask ARGS` through the binary cargo built for this test run, from the repo root,
+/// for a test to add its environment to.
+pub fn xtask_command<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(args: I) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    cmd.args(args).current_dir(root());
+    cmd
+}
+
+/// Runs [`xtask_command`] as it is.
 pub fn xtask(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).current_dir(root()).output().expect("run xtask")
+    xtask_command(args).output().expect("run xtask")
 }
 
 /// Like [`xtask`], but panics with the output unless it exits 0.
@@ -124,22 +132,39 @@ pub fn path_without(tmp: &Path, hidden: &[&str]) -> std::ffi::OsString {
     bin.into_os_string()
 }
 
-/// `BIN server start` on a free loopback port, given a moment to start: a running noetl.
-pub fn start_server(bin: &Path) -> std::process::Child {
-    let server = Command::new(bin)
+/// A running `noetl server start` and the URL it said it listens on.
+pub struct Server {
+    pub child: std::process::Child,
+    pub url: String,
+}
+
+/// `BIN server start ARGS…` on a free loopback port (from the repo root), returned once
+/// it has printed that it listens.
+pub fn start_server(bin: &Path, args: &[&str]) -> Server {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(bin)
         .args(["server", "start", "--host", "127.0.0.1", "--port", "0"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .args(args)
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    server
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.split("listening on ").nth(1).map(|u| format!("{}/", u.trim())))
+        .expect("server printed no listening line");
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    Server { child, url }
 }
 
 /// Stops a server from [`start_server`]; whether it was still running until then.
-pub fn stop_server(mut server: std::process::Child) -> bool {
-    let running = server.try_wait().unwrap().is_none();
-    server.kill().unwrap();
-    server.wait().unwrap();
+pub fn stop_server(mut server: Server) -> bool {
+    let running = server.child.try_wait().unwrap().is_none();
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
     running
 }
