@@ -7,13 +7,14 @@
 
 use xshell::{cmd, Shell};
 
+use super::image;
 use crate::error::usage;
 use crate::exec::{Ctx, Mode};
 use crate::flags::KindLoad;
-use crate::plan::{Action, Cmd, ImageAction, Plan};
+use crate::plan::{Cmd, Plan};
 use crate::platform::{self, Arch, Platform, Scope};
 use crate::preflight::docker;
-use crate::tools;
+use crate::{ci_tags, git, tools};
 
 const INSTALL_KIND: &str = "install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation, \
      e.g. `go install sigs.k8s.io/kind@latest`) and create a cluster with `kind create cluster`";
@@ -75,7 +76,8 @@ pub fn plan(flags: &KindLoad, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
     // Exactly what these commands would do when typed, defaults and environment included.
     let p = platform.to_string();
     let image_plan = super::plan_of(&["image", "--image", "dev", "--platforms", &p, "--load"], ctx, sh)?;
-    let reference = built_reference(&image_plan)?;
+    // The tag `image` always gives a build: the commit's.
+    let reference = format!("{}:{}", image::DEV.name, ci_tags::commit_tag(&git::short_sha(sh), git::is_dirty(sh)));
     plan.extend(image_plan);
     plan.run(
         format!("load {reference} into kind cluster '{}'", flags.cluster),
@@ -87,7 +89,6 @@ pub fn plan(flags: &KindLoad, ctx: &Ctx, sh: &Shell) -> anyhow::Result<Plan> {
     Ok(plan)
 }
 
-/// The plan of `cargo xtask ARGS`.
 /// The node containers of `cluster`; none means there is no such cluster.
 fn nodes(sh: &Shell, kind: &str, cluster: &str) -> anyhow::Result<Vec<String>> {
     let out = cmd!(sh, "{kind} get nodes --name {cluster}").quiet().ignore_stderr().read().unwrap_or_default();
@@ -132,19 +133,6 @@ fn check_node_arch(cluster: &str, node: &str, machine: &str, image: Platform) ->
 }
 
 /// The first `--tag` of the image build: the reference `--load` puts in the image store.
-fn built_reference(image_plan: &Plan) -> anyhow::Result<String> {
-    image_plan
-        .steps
-        .iter()
-        .find_map(|step| match &step.action {
-            Action::Image(ImageAction::Docker(cmd)) => {
-                cmd.args.iter().position(|a| a == "--tag").and_then(|i| cmd.args.get(i + 1)).cloned()
-            }
-            _ => None,
-        })
-        .ok_or_else(|| anyhow::anyhow!("the image plan builds nothing with a --tag: nothing to load into kind"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,24 +151,5 @@ mod tests {
         );
         let err = check_node_arch("dev", "dev-worker", "riscv64", Platform::LINUX_AMD64).unwrap_err().to_string();
         assert!(err.contains("riscv64, an architecture noetl images are not built for"), "{err}");
-    }
-
-    #[test]
-    fn the_loaded_reference_is_the_first_tag_built() {
-        let mut plan = Plan::new("image");
-        plan.step("mkdir", Action::MkDir("target/image".into()));
-        let build = Cmd::new("docker").args([
-            "buildx",
-            "build",
-            "--tag",
-            "noetl-local-dev:3f2a1bc",
-            "--tag",
-            "x:y",
-            "--load",
-            ".",
-        ]);
-        plan.step("build", Action::Image(ImageAction::Docker(build)));
-        assert_eq!(built_reference(&plan).unwrap(), "noetl-local-dev:3f2a1bc");
-        assert!(built_reference(&Plan::new("image")).is_err());
     }
 }

@@ -15,6 +15,8 @@ pub mod names;
 #[cfg(test)]
 mod tests;
 
+pub use build::DEV;
+
 use camino::Utf8Path;
 use xshell::Shell;
 
