@@ -3,15 +3,17 @@
 
 mod common;
 
-use common::{text, xtask};
+use common::{path_without, temp_dir, text, xtask};
 use std::process::Output;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Runs the xtask with PATH stripped of every directory holding one of `hidden`.
+/// Runs the xtask with a PATH that has every program but `hidden`.
 fn without(hidden: &[&str], ci: bool, args: &[&str]) -> Output {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let dirs: Vec<_> = std::env::split_paths(&path).filter(|d| hidden.iter().all(|p| !d.join(p).exists())).collect();
+    // One directory per call: the tests here run at once.
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let tmp = temp_dir(&format!("ci-without-tools-{}", CALLS.fetch_add(1, Ordering::Relaxed)));
     let mut cmd = common::xtask_command(args);
-    cmd.env("PATH", std::env::join_paths(dirs).unwrap());
+    cmd.env("PATH", path_without(&tmp, hidden));
     if ci {
         cmd.env("CI", "true");
     } else {
